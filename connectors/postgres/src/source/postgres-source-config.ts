@@ -1,0 +1,217 @@
+import {
+  ConfigValidationError,
+  parseConfig,
+  validateConfig,
+  type ConfigFieldError,
+  type ConfigValidationResult,
+  type ConnectorConfig,
+} from '@sluice/core';
+import type { PgEndpoint } from '../connection/pg-connection.js';
+import type { TypeMappingOptions } from '../types/column-mapping.js';
+import { postgresSourceConfigSchema } from './postgres-source-config-schema.js';
+import { CaptureFilter, compileWholeMatch, type CaptureFilterLists } from './table-filter.js';
+
+export { postgresSourceConfigSchema };
+
+export type SnapshotMode = 'initial' | 'no_data' | 'initial_only' | 'always' | 'when_needed';
+export type PublicationAutocreateMode = 'all_tables' | 'filtered' | 'disabled';
+export type Operation = 'c' | 'u' | 'd' | 't';
+
+/** Validated source settings; frozen. */
+export interface PostgresSourceSettings {
+  readonly endpoint: PgEndpoint;
+  readonly topicPrefix: string;
+  readonly slotName: string;
+  readonly publicationName: string;
+  readonly publicationAutocreateMode: PublicationAutocreateMode;
+  readonly statusUpdateIntervalMs: number;
+  readonly filterLists: CaptureFilterLists;
+  readonly filter: CaptureFilter;
+  /** `never` is normalised to `no_data` */
+  readonly snapshotMode: SnapshotMode;
+  readonly snapshotFetchSize: number;
+  /** `schema.table` of the signal table, null when signals are off */
+  readonly signalTable: string | null;
+  readonly incrementalChunkSize: number;
+  readonly tombstonesOnDelete: boolean;
+  readonly skippedOperations: ReadonlySet<Operation>;
+  readonly provideTransactionMetadata: boolean;
+  readonly transactionTopic: string;
+  readonly heartbeatIntervalMs: number;
+  readonly slotDropOnStop: boolean;
+  /** SQL run with every heartbeat, null for none */
+  readonly heartbeatActionQuery: string | null;
+  readonly heartbeatTopic: string;
+  readonly unavailableValuePlaceholder: string;
+  readonly typeMapping: TypeMappingOptions;
+  readonly maxBatchSize: number;
+  readonly maxQueueSize: number;
+  readonly pollIntervalMs: number;
+}
+
+interface RawSourceConfig {
+  'database.hostname': string;
+  'database.port': number;
+  'database.user': string;
+  'database.password': string;
+  'database.dbname': string;
+  'database.sslmode': PgEndpoint['sslMode'];
+  'database.sslrootcert': string;
+  'topic.prefix': string;
+  'slot.name': string;
+  'publication.name': string;
+  'publication.autocreate.mode': PublicationAutocreateMode;
+  'status.update.interval.ms': number;
+  'schema.include.list': string[];
+  'schema.exclude.list': string[];
+  'table.include.list': string[];
+  'table.exclude.list': string[];
+  'column.include.list': string[];
+  'column.exclude.list': string[];
+  'snapshot.mode': SnapshotMode | 'never';
+  'snapshot.fetch.size': number;
+  'signal.data.collection': string;
+  'heartbeat.action.query': string;
+  'slot.drop.on.stop': boolean;
+  'incremental.snapshot.chunk.size': number;
+  'tombstones.on.delete': boolean;
+  'skipped.operations': (Operation | 'none')[];
+  'provide.transaction.metadata': boolean;
+  'topic.transaction': string;
+  'heartbeat.interval.ms': number;
+  'heartbeat.topics.prefix': string;
+  'unavailable.value.placeholder': string;
+  'decimal.handling.mode': TypeMappingOptions['decimalHandling'];
+  'time.precision.mode': TypeMappingOptions['timePrecision'];
+  'interval.handling.mode': TypeMappingOptions['intervalHandling'];
+  'binary.handling.mode': TypeMappingOptions['binaryHandling'];
+  'money.fraction.digits': number;
+  'max.batch.size': number;
+  'max.queue.size': number;
+  'poll.interval.ms': number;
+}
+
+const LIST_PAIRS = [
+  ['schema.include.list', 'schema.exclude.list'],
+  ['table.include.list', 'table.exclude.list'],
+  ['column.include.list', 'column.exclude.list'],
+] as const;
+
+// Cross-field rules the JSON Schema cannot express; run only on a config that passed the schema.
+function crossFieldErrors(raw: RawSourceConfig): ConfigFieldError[] {
+  const errors: ConfigFieldError[] = [];
+  for (const [include, exclude] of LIST_PAIRS) {
+    if (raw[include].length > 0 && raw[exclude].length > 0) {
+      errors.push({ name: exclude, errors: [`"${include}" and "${exclude}" cannot both be set`] });
+    }
+    for (const key of [include, exclude]) {
+      for (const pattern of raw[key]) {
+        try {
+          compileWholeMatch(pattern);
+        } catch (err) {
+          errors.push({
+            name: key,
+            errors: [
+              `Invalid value ${pattern} for configuration ${key}: not a valid regular expression (${(err as Error).message})`,
+            ],
+          });
+        }
+      }
+    }
+  }
+  if (raw['max.queue.size'] <= raw['max.batch.size']) {
+    errors.push({
+      name: 'max.queue.size',
+      errors: [
+        `max.queue.size (${raw['max.queue.size']}) must be larger than max.batch.size (${raw['max.batch.size']})`,
+      ],
+    });
+  }
+  const ops = raw['skipped.operations'];
+  if (ops.includes('none') && ops.length > 1) {
+    errors.push({ name: 'skipped.operations', errors: ['"none" cannot be combined with other operations'] });
+  }
+  return errors;
+}
+
+function toSettings(raw: RawSourceConfig): PostgresSourceSettings {
+  const filterLists: CaptureFilterLists = {
+    schemaInclude: raw['schema.include.list'],
+    schemaExclude: raw['schema.exclude.list'],
+    tableInclude: raw['table.include.list'],
+    tableExclude: raw['table.exclude.list'],
+    columnInclude: raw['column.include.list'],
+    columnExclude: raw['column.exclude.list'],
+  };
+  const mode = raw['snapshot.mode'];
+  return Object.freeze({
+    endpoint: Object.freeze({
+      host: raw['database.hostname'],
+      port: raw['database.port'],
+      user: raw['database.user'],
+      password: raw['database.password'],
+      database: raw['database.dbname'],
+      sslMode: raw['database.sslmode'],
+      sslRootCert: raw['database.sslrootcert'],
+    }),
+    topicPrefix: raw['topic.prefix'],
+    slotName: raw['slot.name'],
+    publicationName: raw['publication.name'],
+    publicationAutocreateMode: raw['publication.autocreate.mode'],
+    statusUpdateIntervalMs: raw['status.update.interval.ms'],
+    filterLists,
+    filter: new CaptureFilter(filterLists),
+    snapshotMode: mode === 'never' ? 'no_data' : mode,
+    snapshotFetchSize: raw['snapshot.fetch.size'],
+    signalTable: raw['signal.data.collection'].trim() === '' ? null : raw['signal.data.collection'].trim().split('.').map((p: string) => p.replace(/^"(.*)"$/, '$1')).join('.'),
+    incrementalChunkSize: raw['incremental.snapshot.chunk.size'],
+    tombstonesOnDelete: raw['tombstones.on.delete'],
+    skippedOperations: new Set(raw['skipped.operations'].filter((o): o is Operation => o !== 'none')),
+    provideTransactionMetadata: raw['provide.transaction.metadata'],
+    transactionTopic: `${raw['topic.prefix']}.${raw['topic.transaction']}`,
+    heartbeatIntervalMs: raw['heartbeat.interval.ms'],
+    slotDropOnStop: raw['slot.drop.on.stop'],
+    heartbeatActionQuery: raw['heartbeat.action.query'].trim() === '' ? null : raw['heartbeat.action.query'],
+    heartbeatTopic: `${raw['heartbeat.topics.prefix']}.${raw['topic.prefix']}`,
+    unavailableValuePlaceholder: raw['unavailable.value.placeholder'],
+    typeMapping: Object.freeze({
+      decimalHandling: raw['decimal.handling.mode'],
+      timePrecision: raw['time.precision.mode'],
+      intervalHandling: raw['interval.handling.mode'],
+      binaryHandling: raw['binary.handling.mode'],
+      moneyFractionDigits: raw['money.fraction.digits'],
+    }),
+    maxBatchSize: raw['max.batch.size'],
+    maxQueueSize: raw['max.queue.size'],
+    pollIntervalMs: raw['poll.interval.ms'],
+  });
+}
+
+/**
+ * Parses a wire config for the connector and its task.
+ * @throws ConfigValidationError naming every bad key (schema errors, then cross-field rules).
+ */
+export function parseSourceConfig(config: ConnectorConfig): PostgresSourceSettings {
+  const raw = parseConfig<RawSourceConfig>(postgresSourceConfigSchema(), config);
+  const errors = crossFieldErrors(raw);
+  if (errors.length > 0) {
+    throw new ConfigValidationError(`Invalid configuration: ${errors.flatMap((e) => e.errors).join('; ')}`, errors);
+  }
+  return toSettings(raw);
+}
+
+/** Schema validation plus the cross-field rules, as the validate endpoint reports them. Never throws. */
+export function validateSourceConfig(config: ConnectorConfig): ConfigValidationResult {
+  const result = validateConfig(postgresSourceConfigSchema(), config);
+  if (result.configs.some((c) => c.errors.length > 0)) return result;
+  try {
+    parseSourceConfig(config);
+  } catch (err) {
+    if (!ConfigValidationError.is(err)) throw err;
+    for (const field of err.fields) {
+      const entry = result.configs.find((c) => c.name === field.name);
+      if (entry !== undefined) entry.errors.push(...field.errors);
+    }
+  }
+  return result;
+}

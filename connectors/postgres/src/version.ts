@@ -1,0 +1,2 @@
+/** Version reported by both PostgreSQL plugins; kept in step with package.json. */
+export const VERSION = '0.1.0';

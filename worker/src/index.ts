@@ -1,0 +1,15 @@
+export * from './log/log.js';
+export { PluginRegistry } from './plugins/plugin-registry.js';
+export { startStandalone, createRegistry } from './standalone.js';
+export type { RunningWorker, ConnectorDefinition } from './standalone.js';
+export { loadWorkerConfig, parseProperties, STANDALONE_DEFAULTS } from './config/worker-config.js';
+export type { WorkerConfig } from './config/worker-config.js';
+export { StandaloneHerder } from './herder/standalone-herder.js';
+export { ConfigStore } from './storage/config-store.js';
+export { OffsetStore } from './storage/offset-store.js';
+export { StatusStore } from './storage/status-store.js';
+export { Worker } from './runtime/worker.js';
+export * from './storage/kafka/index.js';
+export { EmbeddedLog } from './storage/embedded/embedded-log.js';
+export { DistributedHerder } from './distributed/distributed-herder.js';
+export { startDistributed } from './distributed/start-distributed.js';
