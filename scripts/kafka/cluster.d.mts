@@ -15,6 +15,20 @@ export interface StartClusterOptions {
   detached?: boolean;
   readyTimeoutMs?: number;
   log?: (message: string) => void;
+  /**
+   * Adds SASL_PLAINTEXT, SASL_SSL and SSL listeners next to PLAINTEXT: a self-signed certificate for
+   * 127.0.0.1, SASL PLAIN and SCRAM-SHA-256/512 for `users` (default { sluice: 'sluice-secret' }).
+   */
+  security?: { users?: Record<string, string> };
+}
+
+export interface SecureListeners {
+  /** bootstrap servers per security protocol */
+  readonly bootstrapServers: Record<'SASL_PLAINTEXT' | 'SASL_SSL' | 'SSL', string[]>;
+  /** PEM certificate the brokers present (self-signed: trust it as the CA) */
+  readonly caFile: string;
+  /** SASL users and passwords (PLAIN and SCRAM) */
+  readonly users: Record<string, string>;
 }
 
 export interface RunningCluster {
@@ -23,6 +37,8 @@ export interface RunningCluster {
   /** temp directory holding every node's config, data and server.log; removed by stop() */
   readonly dir: string;
   readonly bootstrapServers: string[];
+  /** the secure listeners when started with `security`, else null */
+  readonly secure: SecureListeners | null;
   /** KRaft node ids, by broker index (index i has node id i + 1) */
   readonly nodeIds: number[];
   /** SIGTERM (controlled shutdown), SIGKILL after a grace period; resolves when the JVM exited */

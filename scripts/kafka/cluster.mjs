@@ -2,7 +2,7 @@
 // from the jars kafka-dist.mjs caches. Every node gets free ports and its own log dir under one temp
 // directory; storage is formatted with a fresh cluster id. Shared by the `kafka.mjs` CLI and the test
 // helper worker/test/support/kafka-cluster.ts (types in cluster.d.mts).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -34,11 +34,14 @@ export async function startCluster(options = {}) {
   sweepOrphans();
   mkdirSync(RUN_ROOT, { recursive: true });
   const dir = mkdtempSync(join(RUN_ROOT, 'cluster-'));
-  const ports = await freePorts(brokers * 2);
+  const security = options.security ?? null;
+  const perNode = security === null ? 2 : 2 + SECURE_PROTOCOLS.length;
+  const ports = await freePorts(brokers * perNode);
   const nodes = Array.from({ length: brokers }, (_, i) => ({
     nodeId: i + 1,
-    port: ports[2 * i],
-    controllerPort: ports[2 * i + 1],
+    port: ports[perNode * i],
+    controllerPort: ports[perNode * i + 1],
+    securePorts: security === null ? {} : Object.fromEntries(SECURE_PROTOCOLS.map((p, j) => [p, ports[perNode * i + 2 + j]])),
     dir: join(dir, `node-${i + 1}`),
     child: null,
   }));
@@ -55,11 +58,12 @@ export async function startCluster(options = {}) {
     readyTimeoutMs: options.readyTimeoutMs ?? 90_000,
     nodes,
     log,
+    security: security === null ? null : { users: security.users ?? { sluice: 'sluice-secret' }, ...makeKeystore(dir) },
   };
   writeFileSync(join(dir, 'owner.json'), JSON.stringify({ ownerPid: cluster.detached ? null : process.pid }));
   for (const node of nodes) {
     mkdirSync(join(node.dir, 'data'), { recursive: true });
-    writeFileSync(join(node.dir, 'server.properties'), serverProperties(node, voters, brokers, options.config ?? {}));
+    writeFileSync(join(node.dir, 'server.properties'), serverProperties(node, voters, brokers, { ...securityProperties(cluster), ...(options.config ?? {}) }));
   }
   try {
     await Promise.all(nodes.map((node) => formatStorage(cluster, node)));
@@ -100,6 +104,14 @@ function makeHandle(cluster) {
     clusterId: cluster.clusterId,
     dir: cluster.dir,
     bootstrapServers: nodes.map((n) => `${HOST}:${n.port}`),
+    secure:
+      cluster.security === null
+        ? null
+        : {
+            bootstrapServers: Object.fromEntries(SECURE_PROTOCOLS.map((p) => [p, nodes.map((n) => `${HOST}:${n.securePorts[p]}`)])),
+            caFile: cluster.security.caFile,
+            users: cluster.security.users,
+          },
     nodeIds: nodes.map((n) => n.nodeId),
     async stopBroker(i) {
       await terminate(check(i), 'SIGTERM');
@@ -130,16 +142,54 @@ function makeHandle(cluster) {
   };
 }
 
+/** Listeners added next to PLAINTEXT when `security` is asked for (PLAINTEXT stays for readiness checks). */
+const SECURE_PROTOCOLS = ['SASL_PLAINTEXT', 'SASL_SSL', 'SSL'];
+const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'];
+const KEYSTORE_PASSWORD = 'sluice-test-keystore';
+
+/**
+ * A self-signed certificate for 127.0.0.1/localhost in a PKCS12 keystore (keytool, from the JDK the
+ * brokers run on), and the certificate as PEM for clients to trust.
+ */
+function makeKeystore(dir) {
+  const keystore = join(dir, 'broker.p12');
+  const caFile = join(dir, 'ca.pem');
+  const common = ['-keystore', keystore, '-storetype', 'PKCS12', '-storepass', KEYSTORE_PASSWORD];
+  execFileSync('keytool', ['-genkeypair', '-alias', 'broker', '-keyalg', 'RSA', '-keysize', '2048', '-validity', '7', '-dname', 'CN=localhost', '-ext', 'SAN=IP:127.0.0.1,DNS:localhost', '-keypass', KEYSTORE_PASSWORD, ...common], { stdio: 'pipe' });
+  writeFileSync(caFile, execFileSync('keytool', ['-exportcert', '-rfc', '-alias', 'broker', ...common], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  return { keystore, caFile };
+}
+
+/** server.properties entries of the secure listeners: TLS keystore, PLAIN users, SCRAM login modules. */
+function securityProperties(cluster) {
+  if (cluster.security === null) return {};
+  const { users, keystore } = cluster.security;
+  const plainUsers = Object.entries(users).map(([u, p]) => `user_${u}="${p}"`).join(' ');
+  const props = {
+    'sasl.enabled.mechanisms': ['PLAIN', ...SCRAM_MECHANISMS].join(','),
+    'ssl.keystore.type': 'PKCS12',
+    'ssl.keystore.location': keystore,
+    'ssl.keystore.password': KEYSTORE_PASSWORD,
+    'ssl.key.password': KEYSTORE_PASSWORD,
+  };
+  for (const listener of ['sasl_plaintext', 'sasl_ssl']) {
+    props[`listener.name.${listener}.plain.sasl.jaas.config`] = `org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`;
+    for (const m of SCRAM_MECHANISMS) props[`listener.name.${listener}.${m.toLowerCase()}.sasl.jaas.config`] = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  }
+  return props;
+}
+
 function serverProperties(node, voters, brokers, extra) {
   const minIsr = Math.min(2, brokers);
+  const secure = Object.entries(node.securePorts);
   const props = {
     'process.roles': 'broker,controller',
     'node.id': String(node.nodeId),
     'controller.quorum.voters': voters,
-    listeners: `PLAINTEXT://${HOST}:${node.port},CONTROLLER://${HOST}:${node.controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://${HOST}:${node.port}`,
+    listeners: [`PLAINTEXT://${HOST}:${node.port}`, `CONTROLLER://${HOST}:${node.controllerPort}`, ...secure.map(([p, port]) => `${p}://${HOST}:${port}`)].join(','),
+    'advertised.listeners': [`PLAINTEXT://${HOST}:${node.port}`, ...secure.map(([p, port]) => `${p}://${HOST}:${port}`)].join(','),
     'controller.listener.names': 'CONTROLLER',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map': ['PLAINTEXT:PLAINTEXT', 'CONTROLLER:PLAINTEXT', ...secure.map(([p]) => `${p}:${p}`)].join(','),
     'inter.broker.listener.name': 'PLAINTEXT',
     'log.dirs': join(node.dir, 'data'),
     'num.partitions': '1',
@@ -168,6 +218,9 @@ function serverProperties(node, voters, brokers, extra) {
 /** `kafka-storage format`: writes meta.properties and the bootstrap checkpoint into the node's log dir. */
 function formatStorage(cluster, node) {
   const args = ['-Xmx256m', ...loggingJvmArgs(cluster.version), '-cp', join(cluster.libs, '*'), 'kafka.tools.StorageTool', 'format', '-t', cluster.clusterId, '-c', join(node.dir, 'server.properties')];
+  // SCRAM credentials live in the cluster metadata: KRaft writes them at format time.
+  for (const [user, password] of Object.entries(cluster.security?.users ?? {}))
+    for (const m of SCRAM_MECHANISMS) args.push('--add-scram', `${m}=[name=${user},password=${password}]`);
   return new Promise((ok, fail) => {
     const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

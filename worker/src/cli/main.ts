@@ -138,6 +138,8 @@ function waitForSignals(
 
 main(process.argv.slice(2)).then(
   (code) => {
+    // The exit code holds even when nothing is left to run before the timer fires.
+    process.exitCode = code;
     // Give pino's async destination a moment to drain before exiting.
     setTimeout(() => process.exit(code), 50).unref();
   },

@@ -23,19 +23,47 @@ export const STANDALONE_DEFAULTS: Readonly<WorkerConfig> = {
   'status.storage.partitions': '5',
 };
 
-/** Parses Java-style .properties text (`key=value` or `key: value`, `#`/`!` comments, `\` continuations). */
+/**
+ * Parses Java .properties text as `java.util.Properties.load` does: `key=value`, `key: value` or
+ * `key value`; `#`/`!` comments; a line ending in an odd number of backslashes continues on the next
+ * (whose leading blanks are dropped); escapes `\t \n \r \f \uXXXX`, and `\` before any other
+ * character stands for that character (so `public\\.orders` reads as `public\.orders`).
+ */
 export function parseProperties(text: string): WorkerConfig {
   const out: WorkerConfig = {};
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!.trim();
+    let line = lines[i]!.replace(/^[ \t\f]+/, '');
     if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
-    while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i]!.trim();
-    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!;
-    else out[line] = '';
+    while (endsWithOddBackslashes(line) && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i]!.replace(/^[ \t\f]+/, '');
+    if (endsWithOddBackslashes(line)) line = line.slice(0, -1);
+    // unlike Java, trailing blanks are dropped (an escaped one, `\ `, stays): they are never meant
+    line = line.replace(/(?<!\\)[ \t\f]+$/, '');
+    // the key ends at the first unescaped '=', ':' or blank; then blanks, one optional separator, blanks
+    let k = 0;
+    while (k < line.length && !'=: \t\f'.includes(line[k]!)) k += line[k] === '\\' ? 2 : 1;
+    const key = line.slice(0, k);
+    let v = k;
+    while (v < line.length && ' \t\f'.includes(line[v]!)) v++;
+    if (v < line.length && (line[v] === '=' || line[v] === ':')) v++;
+    while (v < line.length && ' \t\f'.includes(line[v]!)) v++;
+    out[unescapeProperty(key)] = unescapeProperty(line.slice(v));
   }
   return out;
+}
+
+function endsWithOddBackslashes(line: string): boolean {
+  let n = 0;
+  for (let i = line.length - 1; i >= 0 && line[i] === '\\'; i--) n++;
+  return n % 2 === 1;
+}
+
+function unescapeProperty(text: string): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_m, c: string) => {
+    if (c.length === 5) return String.fromCharCode(parseInt(c.slice(1), 16));
+    return c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c === 'f' ? '\f' : c;
+  });
 }
 
 /** Reads a config file: `.json` (flat object) or `.properties`. */

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { createApp, type AuthOptions } from '@sluice/api';
 import type { Logger } from '@sluice/core';
-import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { listenerAddress, type WorkerConfig } from '../config/worker-config.js';
 import { adminListenerConfig, checkListenerSecurity, clientOverrides, listen } from '../rest/rest-listener.js';
 import { secretKeys } from '../herder/connector-config-def.js';
@@ -15,6 +13,7 @@ import { StatusStore } from '../storage/status-store.js';
 import { WorkerMetrics } from '../metrics/worker-metrics.js';
 import { withMetricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { DistributedHerder } from './distributed-herder.js';
+import { kafkaSecurity } from './kafka-security.js';
 import type { LogLevels } from '../logging/log-levels.js';
 import type { GroupClusterAccess, GroupCoordinatorBroker } from './worker-group-member.js';
 
@@ -42,32 +41,6 @@ export const DISTRIBUTED_DEFAULTS: Readonly<WorkerConfig> = {
 };
 
 const REQUIRED = ['group.id', 'config.storage.topic', 'offset.storage.topic', 'status.storage.topic'] as const;
-
-/** Kafka client security settings from Kafka Connect's worker keys (`security.protocol`, `ssl.*`, `sasl.*`). */
-export function kafkaSecurity(config: WorkerConfig): { ssl?: KafkaConfig['ssl']; sasl?: SASLOptions } {
-  const protocol = (config['security.protocol'] ?? 'PLAINTEXT').toUpperCase();
-  const out: { ssl?: KafkaConfig['ssl']; sasl?: SASLOptions } = {};
-  if (protocol === 'SSL' || protocol === 'SASL_SSL') {
-    const tls: Record<string, unknown> = { rejectUnauthorized: config['ssl.endpoint.identification.algorithm'] !== '' };
-    if (config['ssl.ca.location']) tls['ca'] = [readFileSync(config['ssl.ca.location'], 'utf8')];
-    if (config['ssl.certificate.location']) tls['cert'] = readFileSync(config['ssl.certificate.location'], 'utf8');
-    if (config['ssl.key.location']) tls['key'] = readFileSync(config['ssl.key.location'], 'utf8');
-    if (config['ssl.key.password']) tls['passphrase'] = config['ssl.key.password'];
-    out.ssl = tls;
-  }
-  if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
-    const mechanism = (config['sasl.mechanism'] ?? 'PLAIN').toLowerCase();
-    const jaas = config['sasl.jaas.config'] ?? '';
-    const username = config['sasl.username'] ?? /username="([^"]*)"/.exec(jaas)?.[1] ?? '';
-    const password = config['sasl.password'] ?? /password="([^"]*)"/.exec(jaas)?.[1] ?? '';
-    if (mechanism === 'plain' || mechanism === 'scram-sha-256' || mechanism === 'scram-sha-512') {
-      out.sasl = { mechanism, username, password } as SASLOptions;
-    } else {
-      throw new Error(`Unsupported sasl.mechanism ${config['sasl.mechanism']}: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`);
-    }
-  }
-  return out;
-}
 
 /** Credentials for worker-to-worker forwarding: the first bearer token, else the first plaintext basic user. */
 function forwardAuthorization(auth: AuthOptions | undefined): string | undefined {

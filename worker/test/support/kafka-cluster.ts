@@ -10,7 +10,7 @@
  *     afterAll(() => kafka?.stop());
  *   });
  */
-import { startCluster } from '../../../scripts/kafka/cluster.mjs';
+import { startCluster, type SecureListeners } from '../../../scripts/kafka/cluster.mjs';
 import { COMPAT_KAFKA_VERSION, DEFAULT_KAFKA_VERSION, cachedLibsDir, missingPrerequisites } from '../../../scripts/kafka/kafka-dist.mjs';
 
 export { COMPAT_KAFKA_VERSION, DEFAULT_KAFKA_VERSION };
@@ -24,12 +24,16 @@ export interface KafkaClusterOptions {
   readonly config?: Record<string, string>;
   /** broker JVM max heap in MiB (default 512) */
   readonly heapMb?: number;
+  /** add SASL_PLAINTEXT, SASL_SSL and SSL listeners (self-signed certificate, PLAIN and SCRAM users) */
+  readonly security?: { users?: Record<string, string> };
 }
 
 /** A running test cluster. Broker indexes run 0..brokers-1 (node id = index + 1). */
 export interface KafkaCluster {
   readonly version: string;
   readonly bootstrapServers: string[];
+  /** the secure listeners when started with `security`, else null */
+  readonly secure: SecureListeners | null;
   /** wall time from the call to a cluster answering metadata requests with every broker */
   readonly startupMs: number;
   /** SIGTERM (controlled shutdown), SIGKILL after a grace period; resolves when the JVM exited */
@@ -52,6 +56,7 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
     version: options.version ?? DEFAULT_KAFKA_VERSION,
     ...(options.config !== undefined ? { config: options.config } : {}),
     ...(options.heapMb !== undefined ? { heapMb: options.heapMb } : {}),
+    ...(options.security !== undefined ? { security: options.security } : {}),
     log: (message) => process.stderr.write(`${message}\n`),
   });
   const startupMs = Date.now() - started;
@@ -59,6 +64,7 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
   return {
     version: cluster.version,
     bootstrapServers: cluster.bootstrapServers,
+    secure: cluster.secure,
     startupMs,
     stopBroker: (i) => cluster.stopBroker(i),
     startBroker: (i) => cluster.startBroker(i),

@@ -1,7 +1,8 @@
-import { DataError, SchemaBuilder, Struct, isStruct, type Schema } from '@sluice/core';
+import { ConnectError, DataError, SchemaBuilder, Struct, isStruct, type Schema } from '@sluice/core';
 import { mapColumn, type ColumnMapping, type TypeMappingOptions } from '../types/column-mapping.js';
 import type { ColumnDefinition } from '../types/pg-type.js';
 import { unavailableValue, zeroValue } from '../types/placeholder-values.js';
+import type { ColumnRules, ValueRewrite } from './column-rules.js';
 import { envelopeSchema } from './envelope-schemas.js';
 import type { CaptureFilter } from './table-filter.js';
 
@@ -17,6 +18,8 @@ export interface CaptureOptions {
   readonly filter: CaptureFilter;
   readonly typeMapping: TypeMappingOptions;
   readonly unavailableValuePlaceholder: string;
+  /** message.key.columns and column masks; none when absent */
+  readonly columnRules?: ColumnRules;
 }
 
 export interface CapturedColumn {
@@ -24,7 +27,10 @@ export interface CapturedColumn {
   readonly mapping: ColumnMapping;
   /** false for columns left out by column.include/exclude.list */
   readonly included: boolean;
+  /** part of the primary key / replica identity (sent in old-key tuples) */
   readonly isKey: boolean;
+  /** column.mask / column.truncate rewrite of its (string) values, null for none */
+  readonly rewrite: ValueRewrite | null;
 }
 
 /** Replaces characters Kafka does not allow in topic names, as Debezium does. */
@@ -42,7 +48,10 @@ export class CapturedTable {
   readonly id: string;
   readonly topic: string;
   readonly columns: readonly CapturedColumn[];
+  /** the primary key / replica identity columns: snapshot chunking and row identity */
   readonly keyColumns: readonly string[];
+  /** the columns of the event key: `message.key.columns` for the table, else `keyColumns` */
+  readonly eventKeyColumns: readonly string[];
   readonly keySchema: Schema | null;
   readonly rowSchema: Schema;
   readonly envelopeSchema: Schema;
@@ -58,20 +67,31 @@ export class CapturedTable {
     const base = `${options.topicPrefix}.${schema}.${table}`;
     this.topic = sanitizeTopicName(base);
     const keySet = new Set(keyColumns);
+    const custom = options.columnRules?.messageKeyColumns(schema, table) ?? null;
+    if (custom !== null) {
+      const missing = custom.filter((k) => !columns.some((c) => c.name === k));
+      if (missing.length > 0)
+        throw new ConnectError(
+          `message.key.columns names ${missing.map((m) => `"${m}"`).join(', ')}, not a column of ${this.id} (columns: ${columns.map((c) => c.name).join(', ')})`,
+        );
+    }
+    const eventKeySet = new Set(custom ?? keyColumns);
     this.columns = columns.map((c) => ({
       name: c.name,
       // key columns are never null, whatever the catalog says about a replica identity index
       mapping: mapColumn(keySet.has(c.name) ? { ...c, optional: false } : c, options.typeMapping),
-      included: keySet.has(c.name) || options.filter.includesColumn(schema, table, c.name),
+      included: keySet.has(c.name) || eventKeySet.has(c.name) || options.filter.includesColumn(schema, table, c.name),
       isKey: keySet.has(c.name),
+      rewrite: options.columnRules?.rewriteFor(schema, table, c) ?? null,
     }));
     this.keyColumns = keyColumns.filter((k) => this.columns.some((c) => c.name === k));
+    this.eventKeyColumns = custom ?? this.keyColumns;
     const row = SchemaBuilder.struct().name(`${base}.Value`).optional();
     for (const c of this.columns) if (c.included) row.field(c.name, c.mapping.schema);
     this.rowSchema = row.build();
-    if (this.keyColumns.length > 0) {
+    if (this.eventKeyColumns.length > 0) {
       const key = SchemaBuilder.struct().name(`${base}.Key`);
-      for (const k of this.keyColumns)
+      for (const k of this.eventKeyColumns)
         key.field(k, (this.columns.find((c) => c.name === k) as CapturedColumn).mapping.schema);
       this.keySchema = key.build();
     } else {
@@ -99,6 +119,7 @@ export class CapturedTable {
         else if (raw === null)
           value = keyOnly && !c.isKey && !c.mapping.schema.optional ? zeroValue(c.mapping.schema) : null;
         else value = c.mapping.fromText(raw);
+        if (c.rewrite !== null && typeof value === 'string' && raw !== UNCHANGED) value = c.rewrite(value);
         struct.put(c.name, value);
       } catch (err) {
         throw new DataError(`Cannot convert column "${c.name}" of ${this.id}: ${(err as Error).message}`, {
@@ -113,13 +134,21 @@ export class CapturedTable {
   key(row: Struct): Struct | null {
     if (this.keySchema === null) return null;
     const key = new Struct(this.keySchema);
-    for (const k of this.keyColumns) key.put(k, row.get(k));
+    for (const k of this.eventKeyColumns) key.put(k, row.get(k));
     return key;
   }
 
-  /** Whether two rows have the same key values (a primary key update changes them). */
+  /** Whether two rows have the same event key values (a key update changes them). */
   sameKey(a: Struct, b: Struct): boolean {
-    return this.keyColumns.every((k) => sameValue(a.get(k), b.get(k)));
+    return this.eventKeyColumns.every((k) => sameValue(a.get(k), b.get(k)));
+  }
+
+  /** The row's primary key / replica identity values as one string (null for tables without). */
+  identity(row: Struct): string | null {
+    if (this.keyColumns.length === 0) return null;
+    return JSON.stringify(this.keyColumns.map((k) => row.get(k)), (_k, v: unknown) =>
+      typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v,
+    );
   }
 }
 

@@ -62,6 +62,7 @@ export class ChangeProcessor {
   private readonly signalRelations = new Map<number, readonly string[]>();
   /** receives signal-table inserts (incremental snapshots); their rows are never emitted as data */
   onSignal: SignalHandler | null = null;
+  private readonly warnedKeyTables = new Set<string>();
   private readonly warnedTables = new Set<string>();
   private tx: OpenTransaction | null = null;
   private processed: StreamPosition;
@@ -391,7 +392,16 @@ export class ChangeProcessor {
       this.warnedTables.add(id);
       this.logger.warn(warning, { table: id });
     }
-    return new CapturedTable(m.schema, m.name, columns, keyColumns, this.settings);
+    const table = new CapturedTable(m.schema, m.name, columns, keyColumns, this.settings);
+    const outside = table.eventKeyColumns.filter((k) => !table.keyColumns.includes(k));
+    if (outside.length > 0 && m.replicaIdentity !== 'f' && !this.warnedKeyTables.has(id)) {
+      this.warnedKeyTables.add(id);
+      this.logger.warn(
+        `message.key.columns keys ${id} by ${outside.join(', ')}, outside its replica identity: delete events will carry no old values for them (key fields null or zero). Run ALTER TABLE ${id} REPLICA IDENTITY FULL to get them.`,
+        { table: id },
+      );
+    }
+    return table;
   }
 }
 

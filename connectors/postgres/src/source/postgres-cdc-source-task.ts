@@ -295,8 +295,10 @@ export class PostgresCdcSourceTask implements SourceTask {
       for (const item of stream.take(settings.maxBatchSize - out.length)) {
         for (const r of await processor.process(item)) {
           const chunk = this.chunk;
-          if (chunk !== null && chunk.buffer.open && r.record.topic === chunk.table.topic && r.record.value !== null)
-            chunk.buffer.streamed(chunk.table.id, keyString(r.record.key));
+          if (chunk !== null && chunk.buffer.open && r.record.topic === chunk.table.topic) {
+            const identity = streamedIdentity(chunk.table, r.record.value);
+            if (identity !== null) chunk.buffer.streamed(chunk.table.id, identity);
+          }
           // the state as of this record (a close watermark advances it before its reads are returned)
           out.push(this.withIncrementalState(r));
         }
@@ -560,7 +562,7 @@ export class PostgresCdcSourceTask implements SourceTask {
     );
     await query(`INSERT INTO ${signalTable} (id, type, data) VALUES ($1, 'snapshot-window-close', NULL)`, [`${chunkId}-close`], 'write the close watermark');
     const keyPositions = table.keyColumns.map((k) => table.columns.findIndex((c) => c.name === k));
-    const entries: [string, RawValue[]][] = rows.rows.map((values) => [keyString(table.key(table.row(values))), values]);
+    const entries: [string, RawValue[]][] = rows.rows.map((values) => [table.identity(table.row(values)) ?? '', values]);
     const lastRow = rows.rows[rows.rows.length - 1];
     const lastKey = lastRow === undefined ? state.lastKey : keyPositions.map((p) => String(lastRow[p]));
     const tableDone = rows.rows.length < settings.incrementalChunkSize || (lastKey !== null && lastKey.every((v, i) => v === maxKey[i]));
@@ -646,7 +648,18 @@ function idle(ms: number, signal: AbortSignal): Promise<void> {
 // Every value as the type's text output: the same conversion path as pgoutput's tuples.
 const TEXT_TYPES = { getTypeParser: () => (value: string) => value };
 
-/** A record key as a map key (bigints as text). */
-function keyString(key: unknown): string {
-  return JSON.stringify(isStruct(key) ? key.toJSON() : key, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+/**
+ * The row identity (primary key / replica identity values) of a streamed change, matched against the
+ * rows of an open incremental snapshot chunk. Not the record key: `message.key.columns` may key events
+ * by columns that are not unique.
+ */
+function streamedIdentity(table: CapturedTable, value: unknown): string | null {
+  if (!isStruct(value)) return null;
+  const row = value.get('after') ?? value.get('before');
+  if (!isStruct(row)) return null;
+  try {
+    return table.identity(row);
+  } catch {
+    return null; // a schema change removed a key column: nothing in the chunk can match
+  }
 }

@@ -191,6 +191,13 @@ export function postgresSourceConfigSchema(): ConfigSchema {
         description: 'Rows read per incremental snapshot chunk (each chunk is read between two watermarks while streaming continues).',
         ...meta(GROUP_SNAPSHOT, 'LOW', 'Incremental snapshot chunk size'),
       },
+      'message.key.columns': {
+        type: 'string',
+        default: '',
+        description:
+          'Custom event keys: "<schema>.<table>:<column>,<column>;…" (the table part is a regular expression matching the whole schema.table). A matching table\'s events are keyed by the listed columns instead of its primary key. Deletes carry non-key old values only with REPLICA IDENTITY FULL.',
+        ...meta(GROUP_EVENTS, 'LOW', 'Message key columns'),
+      },
       'tombstones.on.delete': {
         type: 'boolean',
         default: true,

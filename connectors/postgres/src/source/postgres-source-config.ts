@@ -9,6 +9,7 @@ import {
 import type { PgEndpoint } from '../connection/pg-connection.js';
 import type { TypeMappingOptions } from '../types/column-mapping.js';
 import { postgresSourceConfigSchema } from './postgres-source-config-schema.js';
+import { ColumnRules } from './column-rules.js';
 import { CaptureFilter, compileWholeMatch, type CaptureFilterLists } from './table-filter.js';
 
 export { postgresSourceConfigSchema };
@@ -27,6 +28,8 @@ export interface PostgresSourceSettings {
   readonly statusUpdateIntervalMs: number;
   readonly filterLists: CaptureFilterLists;
   readonly filter: CaptureFilter;
+  /** message.key.columns and the column.mask / column.truncate rules */
+  readonly columnRules: ColumnRules;
   /** `never` is normalised to `no_data` */
   readonly snapshotMode: SnapshotMode;
   readonly snapshotFetchSize: number;
@@ -75,6 +78,7 @@ interface RawSourceConfig {
   'slot.drop.on.stop': boolean;
   'incremental.snapshot.chunk.size': number;
   'tombstones.on.delete': boolean;
+  'message.key.columns': string;
   'skipped.operations': (Operation | 'none')[];
   'provide.transaction.metadata': boolean;
   'topic.transaction': string;
@@ -134,7 +138,7 @@ function crossFieldErrors(raw: RawSourceConfig): ConfigFieldError[] {
   return errors;
 }
 
-function toSettings(raw: RawSourceConfig): PostgresSourceSettings {
+function toSettings(raw: RawSourceConfig, columnRules: ColumnRules): PostgresSourceSettings {
   const filterLists: CaptureFilterLists = {
     schemaInclude: raw['schema.include.list'],
     schemaExclude: raw['schema.exclude.list'],
@@ -161,6 +165,7 @@ function toSettings(raw: RawSourceConfig): PostgresSourceSettings {
     statusUpdateIntervalMs: raw['status.update.interval.ms'],
     filterLists,
     filter: new CaptureFilter(filterLists),
+    columnRules,
     snapshotMode: mode === 'never' ? 'no_data' : mode,
     snapshotFetchSize: raw['snapshot.fetch.size'],
     signalTable: raw['signal.data.collection'].trim() === '' ? null : raw['signal.data.collection'].trim().split('.').map((p: string) => p.replace(/^"(.*)"$/, '$1')).join('.'),
@@ -193,11 +198,12 @@ function toSettings(raw: RawSourceConfig): PostgresSourceSettings {
  */
 export function parseSourceConfig(config: ConnectorConfig): PostgresSourceSettings {
   const raw = parseConfig<RawSourceConfig>(postgresSourceConfigSchema(), config);
-  const errors = crossFieldErrors(raw);
+  const { rules, errors: ruleErrors } = ColumnRules.parse(config);
+  const errors = [...crossFieldErrors(raw), ...ruleErrors];
   if (errors.length > 0) {
     throw new ConfigValidationError(`Invalid configuration: ${errors.flatMap((e) => e.errors).join('; ')}`, errors);
   }
-  return toSettings(raw);
+  return toSettings(raw, rules);
 }
 
 /** Schema validation plus the cross-field rules, as the validate endpoint reports them. Never throws. */
@@ -211,6 +217,8 @@ export function validateSourceConfig(config: ConnectorConfig): ConfigValidationR
     for (const field of err.fields) {
       const entry = result.configs.find((c) => c.name === field.name);
       if (entry !== undefined) entry.errors.push(...field.errors);
+      // pattern keys (column.mask.with.<n>.chars, …) have no definition: report them on their own entry
+      else result.configs.push({ name: field.name, value: String(config[field.name] ?? ''), recommendedValues: [], errors: [...field.errors], visible: true });
     }
   }
   return result;
