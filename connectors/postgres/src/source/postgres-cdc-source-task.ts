@@ -36,6 +36,7 @@ import { awaitUsableSlot, createSlot, dropSlot, ensurePublication } from './repl
 import { slotLostError, snapshotEvents } from './snapshot-events.js';
 import { planStart } from './start-plan.js';
 import { SnapshotReader } from './snapshot-reader.js';
+import { compileWholeMatch } from './table-filter.js';
 import {
   comparePositions,
   decodeOffset,
@@ -233,10 +234,17 @@ export class PostgresCdcSourceTask implements SourceTask {
     position: StreamPosition,
   ): Promise<void> {
     const settings = this.settings as PostgresSourceSettings;
-    const snapshotTables = tables.map((t) => {
-      const captured = new CapturedTable(t.schema, t.table, t.columns, t.keyColumns, settings);
-      return { captured, keyColumns: captured.keyColumns };
-    });
+    const include = settings.snapshotInclude.map(compileWholeMatch);
+    const snapshotTables = tables
+      .filter((t) => include.length === 0 || include.some((r) => r.test(`${t.schema}.${t.table}`)))
+      .map((t) => {
+        const captured = new CapturedTable(t.schema, t.table, t.columns, t.keyColumns, settings);
+        const selectOverride = settings.snapshotSelectOverrides.get(captured.id);
+        return { captured, keyColumns: captured.keyColumns, ...(selectOverride !== undefined ? { selectOverride } : {}) };
+      });
+    for (const id of settings.snapshotSelectOverrides.keys())
+      if (!snapshotTables.some((t) => t.captured.id === id))
+        this.logger.warn('snapshot.select.statement.overrides names a table that is not snapshotted; ignored', { table: id });
     const reader = new SnapshotReader(
       this.metaClient as pg.Client,
       snapshotTables,

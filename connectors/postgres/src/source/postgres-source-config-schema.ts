@@ -177,6 +177,20 @@ export function postgresSourceConfigSchema(): ConfigSchema {
           'Rows read per snapshot query (chunks are read by primary key, so memory stays bounded and an interrupted snapshot resumes after the last committed key).',
         ...meta(GROUP_SNAPSHOT, 'LOW', 'Snapshot fetch size'),
       },
+      'snapshot.include.collection.list': regexList(
+        'Regular expressions (whole schema.table, case-insensitive) of the captured tables to snapshot; empty snapshots every captured table. The others are only streamed.',
+        GROUP_SNAPSHOT,
+        'Snapshot include list',
+      ),
+      'snapshot.select.statement.overrides': {
+        type: 'array',
+        items: { type: 'string' },
+        default: [],
+        'x-type': 'LIST' as const,
+        description:
+          'schema.table names whose snapshot rows come from snapshot.select.statement.overrides.<schema>.<table>, a SELECT returning the table\'s columns (e.g. only recent rows, or a join that fills a column).',
+        ...meta(GROUP_SNAPSHOT, 'LOW', 'Snapshot select overrides'),
+      },
       'signal.data.collection': {
         type: 'string',
         default: '',

@@ -119,3 +119,34 @@ describe('CaptureFilter', () => {
     expect(all.includesTable('app', 'log')).toBe(true);
   });
 });
+
+describe('PostgreSQL source snapshot options', () => {
+  const errorsOf2 = (config: Record<string, string>) =>
+    Object.fromEntries(validateSourceConfig({ ...BASE, ...config }).configs.filter((c) => c.errors.length > 0).map((c) => [c.name, c.errors]));
+
+  it('reads snapshot.include.collection.list and the select overrides', () => {
+    const s = parseSourceConfig({
+      ...BASE,
+      'snapshot.include.collection.list': 'public\\.orders,inv\\..*',
+      'snapshot.select.statement.overrides': 'public.orders, inv.items',
+      'snapshot.select.statement.overrides.public.orders': "SELECT * FROM public.orders WHERE status = 'open';",
+      'snapshot.select.statement.overrides.inv.items': 'SELECT * FROM inv.items',
+    });
+    expect(s.snapshotInclude).toEqual(['public\\.orders', 'inv\\..*']);
+    expect([...s.snapshotSelectOverrides]).toEqual([
+      ['public.orders', "SELECT * FROM public.orders WHERE status = 'open'"],
+      ['inv.items', 'SELECT * FROM inv.items'],
+    ]);
+    expect(parseSourceConfig(BASE).snapshotSelectOverrides.size).toBe(0);
+  });
+
+  it('names the missing statement, a bad table name and a bad expression', () => {
+    expect(errorsOf2({ 'snapshot.select.statement.overrides': 'public.orders' })['snapshot.select.statement.overrides']).toEqual([
+      'snapshot.select.statement.overrides.public.orders must hold the SELECT statement for public.orders',
+    ]);
+    expect(errorsOf2({ 'snapshot.select.statement.overrides': 'orders', 'snapshot.select.statement.overrides.orders': 'SELECT 1' })['snapshot.select.statement.overrides']?.[0]).toMatch(
+      /"orders" .* is not a schema.table name/,
+    );
+    expect(errorsOf2({ 'snapshot.include.collection.list': 'public.(x' })['snapshot.include.collection.list']?.[0]).toMatch(/not a valid regular expression/);
+  });
+});

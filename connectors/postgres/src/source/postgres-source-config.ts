@@ -33,6 +33,10 @@ export interface PostgresSourceSettings {
   /** `never` is normalised to `no_data` */
   readonly snapshotMode: SnapshotMode;
   readonly snapshotFetchSize: number;
+  /** snapshot.include.collection.list: whole-match expressions over schema.table (empty: every captured table) */
+  readonly snapshotInclude: readonly string[];
+  /** schema.table → the SELECT its snapshot reads (snapshot.select.statement.overrides) */
+  readonly snapshotSelectOverrides: ReadonlyMap<string, string>;
   /** `schema.table` of the signal table, null when signals are off */
   readonly signalTable: string | null;
   readonly incrementalChunkSize: number;
@@ -73,6 +77,8 @@ interface RawSourceConfig {
   'column.exclude.list': string[];
   'snapshot.mode': SnapshotMode | 'never';
   'snapshot.fetch.size': number;
+  'snapshot.include.collection.list': string[];
+  'snapshot.select.statement.overrides': string[];
   'signal.data.collection': string;
   'heartbeat.action.query': string;
   'slot.drop.on.stop': boolean;
@@ -123,6 +129,16 @@ function crossFieldErrors(raw: RawSourceConfig): ConfigFieldError[] {
       }
     }
   }
+  for (const pattern of raw['snapshot.include.collection.list']) {
+    try {
+      compileWholeMatch(pattern);
+    } catch (err) {
+      errors.push({
+        name: 'snapshot.include.collection.list',
+        errors: [`Invalid value ${pattern} for configuration snapshot.include.collection.list: not a valid regular expression (${(err as Error).message})`],
+      });
+    }
+  }
   if (raw['max.queue.size'] <= raw['max.batch.size']) {
     errors.push({
       name: 'max.queue.size',
@@ -138,7 +154,25 @@ function crossFieldErrors(raw: RawSourceConfig): ConfigFieldError[] {
   return errors;
 }
 
-function toSettings(raw: RawSourceConfig, columnRules: ColumnRules): PostgresSourceSettings {
+/** The SELECT statements of snapshot.select.statement.overrides, or the errors naming the missing keys. */
+function selectOverrides(raw: RawSourceConfig, config: ConnectorConfig): { overrides: Map<string, string>; errors: ConfigFieldError[] } {
+  const overrides = new Map<string, string>();
+  const errors: ConfigFieldError[] = [];
+  for (const name of raw['snapshot.select.statement.overrides'].map((t) => t.trim()).filter((t) => t.length > 0)) {
+    const key = `snapshot.select.statement.overrides.${name}`;
+    const statement = config[key]?.trim() ?? '';
+    if (!/^[^.]+\.[^.]+$/.test(name)) {
+      errors.push({ name: 'snapshot.select.statement.overrides', errors: [`"${name}" in snapshot.select.statement.overrides is not a schema.table name`] });
+    } else if (statement === '') {
+      errors.push({ name: 'snapshot.select.statement.overrides', errors: [`${key} must hold the SELECT statement for ${name}`] });
+    } else {
+      overrides.set(name, statement.replace(/;\s*$/, ''));
+    }
+  }
+  return { overrides, errors };
+}
+
+function toSettings(raw: RawSourceConfig, columnRules: ColumnRules, overrides: ReadonlyMap<string, string>): PostgresSourceSettings {
   const filterLists: CaptureFilterLists = {
     schemaInclude: raw['schema.include.list'],
     schemaExclude: raw['schema.exclude.list'],
@@ -168,6 +202,8 @@ function toSettings(raw: RawSourceConfig, columnRules: ColumnRules): PostgresSou
     columnRules,
     snapshotMode: mode === 'never' ? 'no_data' : mode,
     snapshotFetchSize: raw['snapshot.fetch.size'],
+    snapshotInclude: raw['snapshot.include.collection.list'],
+    snapshotSelectOverrides: overrides,
     signalTable: raw['signal.data.collection'].trim() === '' ? null : raw['signal.data.collection'].trim().split('.').map((p: string) => p.replace(/^"(.*)"$/, '$1')).join('.'),
     incrementalChunkSize: raw['incremental.snapshot.chunk.size'],
     tombstonesOnDelete: raw['tombstones.on.delete'],
@@ -199,11 +235,12 @@ function toSettings(raw: RawSourceConfig, columnRules: ColumnRules): PostgresSou
 export function parseSourceConfig(config: ConnectorConfig): PostgresSourceSettings {
   const raw = parseConfig<RawSourceConfig>(postgresSourceConfigSchema(), config);
   const { rules, errors: ruleErrors } = ColumnRules.parse(config);
-  const errors = [...crossFieldErrors(raw), ...ruleErrors];
+  const { overrides, errors: overrideErrors } = selectOverrides(raw, config);
+  const errors = [...crossFieldErrors(raw), ...ruleErrors, ...overrideErrors];
   if (errors.length > 0) {
     throw new ConfigValidationError(`Invalid configuration: ${errors.flatMap((e) => e.errors).join('; ')}`, errors);
   }
-  return toSettings(raw, rules);
+  return toSettings(raw, rules, overrides);
 }
 
 /** Schema validation plus the cross-field rules, as the validate endpoint reports them. Never throws. */

@@ -8,6 +8,8 @@ export interface SnapshotTable {
   readonly captured: CapturedTable;
   /** primary key (or replica identity index) columns; empty reads the table with a cursor, unchunked */
   readonly keyColumns: readonly string[];
+  /** snapshot.select.statement.overrides: the SELECT whose rows stand for the table's, if any */
+  readonly selectOverride?: string;
 }
 
 /** One chunk of rows of one table. */
@@ -93,6 +95,12 @@ export class SnapshotReader {
     return table.captured.columns.map((c) => quoteIdent(c.name)).join(', ');
   }
 
+  /** The table, or its override statement as a derived table (columns are then picked by name). */
+  private source(table: SnapshotTable): string {
+    const { captured, selectOverride } = table;
+    return selectOverride === undefined ? `${quoteIdent(captured.schema)}.${quoteIdent(captured.table)}` : `(${selectOverride}) AS sluice_snapshot_override`;
+  }
+
   private async keyedChunk(table: SnapshotTable): Promise<Omit<SnapshotChunk, 'snapshotDone'>> {
     const { captured, keyColumns } = table;
     const keys = keyColumns.map(quoteIdent).join(', ');
@@ -100,7 +108,7 @@ export class SnapshotReader {
     const values: string[] = this.lastKey === null ? [] : [...this.lastKey];
     const where =
       this.lastKey === null ? '' : `WHERE (${keys}) > (${keyColumns.map((_, i) => `$${i + 1}`).join(', ')})`;
-    const text = `SELECT ${this.columnList(table)} FROM ${quoteIdent(captured.schema)}.${quoteIdent(captured.table)} ${where} ORDER BY ${keys} LIMIT ${this.fetchSize + 1}`;
+    const text = `SELECT ${this.columnList(table)} FROM ${this.source(table)} ${where} ORDER BY ${keys} LIMIT ${this.fetchSize + 1}`;
     const result = await this.query(text, values, `read a snapshot chunk of ${captured.id}`);
     const rows = result.rows.slice(0, this.fetchSize);
     const keyValues = rows.map((r) => keyPositions.map((p) => String(r[p])));
@@ -113,7 +121,7 @@ export class SnapshotReader {
     const { captured } = table;
     if (!this.cursorOpen) {
       await this.run(
-        `DECLARE sluice_snapshot NO SCROLL CURSOR FOR SELECT ${this.columnList(table)} FROM ${quoteIdent(captured.schema)}.${quoteIdent(captured.table)}`,
+        `DECLARE sluice_snapshot NO SCROLL CURSOR FOR SELECT ${this.columnList(table)} FROM ${this.source(table)}`,
         `open a snapshot cursor on ${captured.id}`,
       );
       this.cursorOpen = true;
