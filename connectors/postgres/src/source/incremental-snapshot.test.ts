@@ -28,7 +28,13 @@ describe('incremental snapshot signals', () => {
     expect(parseSignal('c1-close', 'snapshot-window-close', null)).toEqual({ kind: 'window-close', chunkId: 'c1' });
     expect(parseSignal('s', 'stop-snapshot', '{"type":"incremental"}')).toEqual({ kind: 'stop', id: 's', tables: null });
     expect(parseSignal('p', 'pause-snapshot', null)).toEqual({ kind: 'pause', id: 'p' });
-    expect(parseSignal('x', 'execute-snapshot', '{"data-collections":["a.b"],"type":"blocking"}')).toMatchObject({ kind: 'ignore', reason: expect.stringContaining('only incremental') });
+    expect(parseSignal('x', 'execute-snapshot', '{"data-collections":["a.b"],"type":"BLOCKING","additional-conditions":[{"data-collection":"a.b","filter":"v > 1"}]}')).toEqual({
+      kind: 'blocking',
+      id: 'x',
+      tables: [{ table: 'a.b', filter: 'v > 1' }],
+    });
+    expect(parseSignal('x', 'stop-snapshot', '{"type":"blocking"}')).toMatchObject({ kind: 'ignore', reason: expect.stringContaining('cannot be stopped') });
+    expect(parseSignal('x', 'execute-snapshot', '{"data-collections":["a.b"],"type":"read-only"}')).toMatchObject({ kind: 'ignore', reason: expect.stringContaining('"read-only" is not supported') });
     expect(parseSignal('x', 'execute-snapshot', '{nope')).toMatchObject({ kind: 'ignore', reason: expect.stringContaining('not JSON') });
     expect(parseSignal('x', 'log', '')).toMatchObject({ kind: 'ignore' });
   });

@@ -38,6 +38,8 @@ export interface IncrementalState {
 
 export type SignalAction =
   | { readonly kind: 'execute'; readonly id: string; readonly tables: readonly IncrementalTableState[] }
+  /** `"type": "blocking"`: stop streaming, snapshot the tables, then stream on */
+  | { readonly kind: 'blocking'; readonly id: string; readonly tables: readonly IncrementalTableState[] }
   | { readonly kind: 'stop'; readonly id: string; readonly tables: readonly string[] | null }
   | { readonly kind: 'pause' | 'resume'; readonly id: string }
   | { readonly kind: 'window-open' | 'window-close'; readonly chunkId: string }
@@ -71,7 +73,10 @@ export function parseSignal(id: string | null, type: string | null, data: string
   const body = (parsed ?? {}) as Record<string, unknown>;
   const collections = Array.isArray(body['data-collections']) ? body['data-collections'].filter((c): c is string => typeof c === 'string').map(tableName) : [];
   const snapshotType = typeof body['type'] === 'string' ? body['type'].toLowerCase() : 'incremental';
-  if (snapshotType !== 'incremental') return { kind: 'ignore', reason: `signal ${id ?? ''}: only incremental snapshots are supported, not "${snapshotType}"` };
+  if (snapshotType !== 'incremental' && snapshotType !== 'blocking')
+    return { kind: 'ignore', reason: `signal ${id ?? ''}: snapshot type "${snapshotType}" is not supported (incremental or blocking)` };
+  if (kind === 'stop-snapshot' && snapshotType === 'blocking')
+    return { kind: 'ignore', reason: `signal ${id ?? ''}: a blocking snapshot cannot be stopped (it runs while streaming waits)` };
   if (kind === 'stop-snapshot') return { kind: 'stop', id: id ?? '', tables: collections.length === 0 ? null : collections };
   if (collections.length === 0) return { kind: 'ignore', reason: `signal ${id ?? ''}: execute-snapshot without data-collections` };
   const conditions = new Map<string, string>();
@@ -83,7 +88,8 @@ export function parseSignal(id: string | null, type: string | null, data: string
       if (typeof table === 'string' && typeof filter === 'string' && filter.trim() !== '') conditions.set(tableName(table), filter);
     }
   }
-  return { kind: 'execute', id: id ?? '', tables: collections.map((table) => ({ table, filter: conditions.get(table) ?? null })) };
+  const tables = collections.map((table) => ({ table, filter: conditions.get(table) ?? null }));
+  return { kind: snapshotType === 'blocking' ? 'blocking' : 'execute', id: id ?? '', tables };
 }
 
 export function encodeState(state: IncrementalState): string {

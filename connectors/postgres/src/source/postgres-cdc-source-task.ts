@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { clientConfig, connectClient, describeEndpoint, quoteIdent, wrapPgError } from '../connection/pg-connection.js';
 import { formatLsn, type Lsn } from '../replication/lsn.js';
-import { ReplicationStream } from '../replication/replication-stream.js';
+import { ReplicationStream, type StreamItem } from '../replication/replication-stream.js';
 import { VERSION } from '../version.js';
 import { CapturedTable, type RawValue } from './captured-table.js';
 import { envelopeStruct, sourceStruct } from './envelope-schemas.js';
@@ -43,6 +43,7 @@ import {
   streamOffset,
   describePosition,
   sourcePartition,
+  type BlockingSnapshot,
   type DecodedOffset,
   type SnapshotProgress,
   type StreamPosition,
@@ -62,6 +63,8 @@ interface SnapshotState {
   readonly tables: readonly TableInfo[];
   /** progress after the last row handed out, for resuming after a lost connection */
   progress: SnapshotProgress | null;
+  /** set for a blocking snapshot (signal); its records carry it so a restart resumes it */
+  readonly blocking: BlockingSnapshot | null;
 }
 
 /**
@@ -84,6 +87,10 @@ export class PostgresCdcSourceTask implements SourceTask {
   private stream: ReplicationStream | null = null;
   private processor: ChangeProcessor | null = null;
   private snapshot: SnapshotState | null = null;
+  /** a blocking-snapshot signal seen in the stream, started once the current batch is handed out */
+  private pendingBlocking: { blocking: BlockingSnapshot; position: StreamPosition } | null = null;
+  /** stream items taken but not processed because a blocking snapshot came first */
+  private deferred: StreamItem[] = [];
   /** where streaming starts (and what it skips); null when the task only snapshots */
   private streamFrom: StreamPosition | null = null;
   private readonly flush = new FlushPositionTracker(async () =>
@@ -215,7 +222,12 @@ export class PostgresCdcSourceTask implements SourceTask {
         this.streamFrom = plan.streamFrom;
         // durable: it is the stored offset (or the slot's own position when there is none)
         this.confirmedLsn = plan.streamFrom.commitLsn;
-        if (plan.snapshot !== null) await this.beginSnapshot(tables, null, plan.snapshot.resume, plan.streamFrom);
+        if (plan.snapshot !== null) {
+          // an interrupted blocking snapshot resumes as one; any other as the connector's snapshot
+          const blocking = plan.snapshot.resume !== null ? (stored?.blocking ?? null) : null;
+          if (blocking !== null) this.logger.info('resuming an interrupted blocking snapshot', { signal: blocking.id });
+          await this.beginSnapshot(tables, null, plan.snapshot.resume, plan.streamFrom, blocking);
+        }
         return;
     }
   }
@@ -228,18 +240,27 @@ export class PostgresCdcSourceTask implements SourceTask {
   }
 
   private async beginSnapshot(
-    tables: readonly TableInfo[],
+    allTables: readonly TableInfo[],
     exported: string | null,
     resume: DecodedOffset['snapshot'],
     position: StreamPosition,
+    blocking: BlockingSnapshot | null = null,
   ): Promise<void> {
     const settings = this.settings as PostgresSourceSettings;
-    const include = settings.snapshotInclude.map(compileWholeMatch);
+    // a blocking snapshot reads the tables its signal names (in id order: resuming relies on it)
+    const include = blocking === null ? settings.snapshotInclude.map(compileWholeMatch) : [];
+    const filters = new Map((blocking?.tables ?? []).map((t) => [t.table, t.filter]));
+    const tables = blocking === null ? allTables : allTables.filter((t) => filters.has(tableId(t.schema, t.table)));
     const snapshotTables = tables
       .filter((t) => include.length === 0 || include.some((r) => r.test(`${t.schema}.${t.table}`)))
+      .sort((a, b) => (tableId(a.schema, a.table) < tableId(b.schema, b.table) ? -1 : 1))
       .map((t) => {
         const captured = new CapturedTable(t.schema, t.table, t.columns, t.keyColumns, settings);
-        const selectOverride = settings.snapshotSelectOverrides.get(captured.id);
+        const filter = filters.get(captured.id) ?? null;
+        const selectOverride =
+          filter !== null
+            ? `SELECT * FROM ${quoteIdent(captured.schema)}.${quoteIdent(captured.table)} WHERE ${filter}`
+            : settings.snapshotSelectOverrides.get(captured.id);
         return { captured, keyColumns: captured.keyColumns, ...(selectOverride !== undefined ? { selectOverride } : {}) };
       });
     for (const id of settings.snapshotSelectOverrides.keys())
@@ -253,11 +274,12 @@ export class PostgresCdcSourceTask implements SourceTask {
       resume,
     );
     await reader.begin();
-    this.snapshot = { reader, position, tables, progress: resume };
-    this.logger.info('snapshot started', {
-      tables: snapshotTables.length,
+    this.snapshot = { reader, position, tables, progress: resume, blocking };
+    this.logger.info(blocking === null ? 'snapshot started' : 'blocking snapshot started; streaming waits until it completes', {
+      tables: snapshotTables.map((t) => t.captured.id),
       exportedSnapshot: exported !== null,
       resumed: resume !== null,
+      ...(blocking !== null ? { signal: blocking.id } : {}),
     });
   }
 
@@ -295,12 +317,19 @@ export class PostgresCdcSourceTask implements SourceTask {
         ? Math.min(settings.pollIntervalMs, settings.heartbeatIntervalMs)
         : settings.pollIntervalMs;
     if (this.incremental.state !== null && !this.incremental.paused && this.chunk === null) await this.readChunk(settings);
-    await stream.waitForData(waitMs, signal);
+    if (this.deferred.length === 0) await stream.waitForData(waitMs, signal);
     // Records are tracked and positions remembered only once the batch is complete: a batch lost to
     // an error is re-read after the reconnect instead of being acknowledged by nobody.
     const out: PositionedRecord[] = [];
-    while (out.length < settings.maxBatchSize && !signal.aborted && stream.size > 0) {
-      for (const item of stream.take(settings.maxBatchSize - out.length)) {
+    batch: while (out.length < settings.maxBatchSize && !signal.aborted && (this.deferred.length > 0 || stream.size > 0)) {
+      const items = this.deferred.length > 0 ? this.deferred.splice(0) : stream.take(settings.maxBatchSize - out.length);
+      for (let i = 0; i < items.length; i++) {
+        if (this.pendingBlocking !== null) {
+          // the blocking snapshot runs before anything after its signal
+          this.deferred = items.slice(i);
+          break batch;
+        }
+        const item = items[i] as StreamItem;
         for (const r of await processor.process(item)) {
           const chunk = this.chunk;
           if (chunk !== null && chunk.buffer.open && r.record.topic === chunk.table.topic) {
@@ -335,7 +364,33 @@ export class PostgresCdcSourceTask implements SourceTask {
       this.resumeAfter,
       maxPosition(out[out.length - 1]?.position ?? null, processor.position),
     );
+    const pending = this.pendingBlocking;
+    if (pending !== null) {
+      this.pendingBlocking = null;
+      await this.beginBlockingSnapshot(pending.blocking, pending.position);
+    }
     return out.map((o) => o.record);
+  }
+
+  /**
+   * Starts a blocking snapshot asked for by a signal at `position`: its records carry that position
+   * (so the signal counts as delivered) and the snapshot's progress, so a restart resumes the
+   * snapshot and then streams on after the signal. Tables that are not captured are skipped.
+   */
+  private async beginBlockingSnapshot(blocking: BlockingSnapshot, position: StreamPosition): Promise<void> {
+    const settings = this.settings as PostgresSourceSettings;
+    const catalog = new CatalogReader(this.metaClient as pg.Client);
+    const infos: TableInfo[] = [];
+    for (const { table } of blocking.tables) {
+      const [schema, ...rest] = table.split('.');
+      const info = settings.filter.includesTable(schema ?? '', rest.join('.')) ? await this.tableInfo(catalog, table) : null;
+      if (info === null) this.logger.warn('blocking snapshot: skipping a table that does not exist or is not captured', { signal: blocking.id, table });
+      else infos.push(info);
+    }
+    // a reconnect while the snapshot runs streams on from after the signal, not into it again
+    this.resumeAfter = maxPosition(this.resumeAfter, position);
+    if (infos.length === 0) return;
+    await this.beginSnapshot(infos, null, null, position, blocking);
   }
 
   private async pollSnapshot(state: SnapshotState): Promise<SourceRecord[]> {
@@ -354,12 +409,22 @@ export class PostgresCdcSourceTask implements SourceTask {
     if (chunk.snapshotDone) {
       await state.reader.finish();
       this.snapshot = null;
-      this.logger.info('snapshot completed');
+      this.logger.info(state.blocking === null ? 'snapshot completed' : 'blocking snapshot completed; streaming resumes', {
+        ...(state.blocking !== null ? { signal: state.blocking.id } : {}),
+      });
     }
-    for (const e of events) this.flush.track(e.record, state.position);
+    const records = events.map((e): SourceRecord => {
+      if (state.blocking === null) return e.record;
+      // a blocking snapshot's unfinished records say so, and keep a running incremental snapshot's state
+      const extra: Record<string, string> = {};
+      if (e.record.sourceOffset['last_snapshot_record'] !== true) extra['blocking_snapshot'] = JSON.stringify(state.blocking);
+      if (this.incremental.state !== null) extra['incremental_snapshot'] = encodeState(this.incremental.state);
+      return Object.freeze({ ...e.record, sourceOffset: Object.freeze({ ...e.record.sourceOffset, ...extra }) });
+    });
+    for (const r of records) this.flush.track(r, state.position);
     const last = events[events.length - 1];
     if (last !== undefined) state.progress = last.progress;
-    return events.map((e) => e.record);
+    return records;
   }
 
   // Reopens what a lost connection took down: the snapshot continues after the last row handed out
@@ -373,7 +438,7 @@ export class PostgresCdcSourceTask implements SourceTask {
     const snapshot = this.snapshot;
     if (snapshot !== null) {
       const resume = snapshot.progress ?? { table: '', lastKey: null };
-      await this.beginSnapshot(snapshot.tables, null, resume, snapshot.position);
+      await this.beginSnapshot(snapshot.tables, null, resume, snapshot.position, snapshot.blocking);
     }
     if (this.streamFrom !== null) {
       const slot = await awaitUsableSlot(
@@ -402,8 +467,9 @@ export class PostgresCdcSourceTask implements SourceTask {
     const catalog = new CatalogReader(this.metaClient as pg.Client);
     this.processor = new ChangeProcessor(settings, catalog, this.partition as SourcePartition, from, this.logger);
     this.processor.onSignal = (row, position) => this.signal(row, position);
-    // a window whose watermarks went by on a lost connection is read again
+    // a window whose watermarks went by on a lost connection is read again, and so is what was deferred
     this.chunk = null;
+    this.deferred = [];
     this.stream = ReplicationStream.start(this.replicationClient as pg.Client, {
       slotName: settings.slotName,
       publicationName: settings.publicationName,
@@ -454,6 +520,14 @@ export class PostgresCdcSourceTask implements SourceTask {
     switch (action.kind) {
       case 'ignore':
         this.logger.warn('ignoring a signal', { reason: action.reason });
+        return [];
+      case 'blocking':
+        if (this.snapshot !== null || this.pendingBlocking !== null) {
+          this.logger.warn('ignoring a blocking snapshot signal while a snapshot is running', { signal: action.id });
+          return [];
+        }
+        this.logger.info('blocking snapshot requested', { signal: action.id, tables: action.tables.map((t) => t.table) });
+        this.pendingBlocking = { blocking: { id: action.id, tables: action.tables }, position };
         return [];
       case 'window-open':
         if (this.chunk !== null && this.chunk.buffer.chunkId === action.chunkId) this.chunk.buffer.open = true;

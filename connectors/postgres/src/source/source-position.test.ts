@@ -32,6 +32,7 @@ describe('stream positions', () => {
     expect(decodeOffset(offset)).toEqual({
       position: { commitLsn: 0x2000n, eventIndex: 12 },
       snapshot: null,
+      blocking: null,
       txId: 771,
     });
   });
@@ -88,5 +89,21 @@ describe('AckTracker', () => {
     }
     expect(t.acknowledged).toBe(9_999);
     expect(t.inFlight).toBe(0);
+  });
+});
+
+describe('blocking snapshot offsets', () => {
+  it('decodes the blocking snapshot of an unfinished snapshot record, and ignores it once finished', () => {
+    const progress = { table: 'public.t', lastKey: ['7'] };
+    const base = snapshotOffset({ commitLsn: 100n, eventIndex: 3 }, progress, false, null, 1n);
+    const blocking = { id: 'sig-1', tables: [{ table: 'public.t', filter: 'id > 5' }] };
+    const decoded = decodeOffset({ ...base, blocking_snapshot: JSON.stringify(blocking) });
+    expect(decoded.snapshot).toEqual(progress);
+    expect(decoded.blocking).toEqual(blocking);
+    expect(decoded.position).toEqual({ commitLsn: 100n, eventIndex: 3 });
+    const last = snapshotOffset({ commitLsn: 100n, eventIndex: 3 }, progress, true, null, 1n);
+    expect(decodeOffset({ ...last, blocking_snapshot: JSON.stringify(blocking) }).blocking).toBeNull();
+    expect(decodeOffset(base).blocking).toBeNull();
+    expect(() => decodeOffset({ ...base, blocking_snapshot: '{"id":1}' })).toThrow(/Invalid "blocking_snapshot"/);
   });
 });

@@ -43,11 +43,19 @@ export interface SnapshotProgress {
   readonly lastKey: readonly string[] | null;
 }
 
+/** A blocking snapshot asked for by a signal: its tables with their optional filters. */
+export interface BlockingSnapshot {
+  readonly id: string;
+  readonly tables: readonly { readonly table: string; readonly filter: string | null }[];
+}
+
 /** What an offset says, decoded. */
 export interface DecodedOffset {
   readonly position: StreamPosition;
   /** set while a snapshot is unfinished; null once streaming */
   readonly snapshot: SnapshotProgress | null;
+  /** set while the unfinished snapshot is a blocking one (`blocking_snapshot`) */
+  readonly blocking: BlockingSnapshot | null;
   readonly txId: number | null;
 }
 
@@ -130,5 +138,13 @@ export function decodeOffset(offset: SourceOffset): DecodedOffset {
     // A Debezium snapshot offset has no progress fields: its snapshot restarts from the first table.
     snapshot = { table: typeof table === 'string' ? table : '', lastKey: typeof table === 'string' ? lastKey : null };
   }
-  return { position: { commitLsn, eventIndex }, snapshot, txId };
+  let blocking: BlockingSnapshot | null = null;
+  const rawBlocking = offset['blocking_snapshot'];
+  if (snapshot !== null && typeof rawBlocking === 'string' && rawBlocking !== '') {
+    const parsed = JSON.parse(rawBlocking) as Partial<BlockingSnapshot>;
+    if (typeof parsed.id !== 'string' || !Array.isArray(parsed.tables) || !parsed.tables.every((t) => typeof t?.table === 'string'))
+      throw new DataError('Invalid "blocking_snapshot" in the stored offset');
+    blocking = { id: parsed.id, tables: parsed.tables.map((t) => ({ table: t.table, filter: typeof t.filter === 'string' ? t.filter : null })) };
+  }
+  return { position: { commitLsn, eventIndex }, snapshot, blocking, txId };
 }

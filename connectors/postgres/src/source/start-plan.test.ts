@@ -17,11 +17,13 @@ const slot = (confirmed: bigint, walStatus = 'reserved'): SlotInfo => ({
 const streaming = (lsn: bigint, eventIndex = 4): DecodedOffset => ({
   position: { commitLsn: lsn, eventIndex },
   snapshot: null,
+  blocking: null,
   txId: 1,
 });
 const midSnapshot = (lsn: bigint): DecodedOffset => ({
   position: { commitLsn: lsn, eventIndex: -1 },
   snapshot: { table: 'public.a', lastKey: ['3'] },
+  blocking: null,
   txId: null,
 });
 
