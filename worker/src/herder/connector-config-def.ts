@@ -197,6 +197,13 @@ const sourceOnly: ConfigSchema = {
       'x-order': 3,
       'x-type': 'LONG',
     },
+    'offsets.storage.topic': {
+      type: 'string',
+      description:
+        "The connector's own offsets topic (created compacted when missing). Offsets are read from it first, then from the worker's offsets topic for partitions it has not written; writes go to it (inside exactly-once transactions) and are copied to the worker's topic.",
+      'x-group': 'Offsets Topic',
+      'x-order': 1,
+    },
   },
 };
 

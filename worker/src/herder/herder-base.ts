@@ -173,9 +173,10 @@ export abstract class HerderBase {
       };
     }
     // Another worker may have written them a moment ago: answer from the end of the offsets topic.
-    await this.stores.offsetStore.readToEnd();
+    const store = await this.stores.offsetStore.forConnector(config);
+    await store.readToEnd();
     return {
-      offsets: this.stores.offsetStore.all(name).map((e) => ({ partition: { ...e.partition }, offset: e.offset ? { ...e.offset } : null })),
+      offsets: store.all(name).map((e) => ({ partition: { ...e.partition }, offset: e.offset ? { ...e.offset } : null })),
     };
   }
 

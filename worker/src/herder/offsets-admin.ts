@@ -54,8 +54,10 @@ export async function alterOffsets(
     }
   } else {
     const entries: { partition: SourcePartition; offset: SourceOffset | null }[] = [];
+    const store = await stores.offsetStore.forConnector(config);
+    await store.readToEnd();
     if (reset) {
-      for (const e of stores.offsetStore.all(name)) entries.push({ partition: e.partition, offset: null });
+      for (const e of store.all(name)) entries.push({ partition: e.partition, offset: null });
     } else {
       for (const entry of offsets ?? []) {
         if (!entry.partition || typeof entry.partition !== 'object' || Array.isArray(entry.partition)) {
@@ -73,7 +75,7 @@ export async function alterOffsets(
         entries.push({ partition: entry.partition as SourcePartition, offset: entry.offset as SourceOffset | null });
       }
     }
-    await stores.offsetStore.set(name, entries);
+    await store.set(name, entries);
     const connector = plugin?.create();
     if (connector?.type === 'source' && connector.alterOffsets) {
       handled = await connector.alterOffsets(config, new Map(entries.map((e) => [e.partition, e.offset])));

@@ -5,7 +5,7 @@ import type { Log, LogHeader, LogTransaction, ProduceAck, ProduceRecord, Transac
 import type { ConverterSet } from '../pipeline/converters.js';
 import { type ErrorHandler, SKIP } from '../pipeline/error-handler.js';
 import type { TransformationChain } from '../pipeline/transformation-chain.js';
-import type { OffsetStore } from '../storage/offset-store.js';
+import type { SourceOffsetStore } from '../storage/offset-store.js';
 import { SubmittedRecords } from './submitted-records.js';
 import type { TaskMetrics } from '../metrics/worker-metrics.js';
 import type { SubmittedRecord } from './submitted-records.js';
@@ -17,7 +17,7 @@ export interface SourceTaskRunnerOptions {
   task: SourceTask;
   taskConfig: TaskConfig;
   log: Log;
-  offsetStore: OffsetStore;
+  offsetStore: SourceOffsetStore;
   converters: ConverterSet;
   transforms: TransformationChain;
   errorHandler: ErrorHandler;

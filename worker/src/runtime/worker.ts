@@ -9,7 +9,7 @@ import { ErrorHandler, errorHandlingConfig } from '../pipeline/error-handler.js'
 import { TransformationChain } from '../pipeline/transformation-chain.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { TargetState } from '../storage/config-store.js';
-import type { OffsetStore } from '../storage/offset-store.js';
+import type { OffsetStore, SourceOffsetStore } from '../storage/offset-store.js';
 import type { StatusState, StatusStore } from '../storage/status-store.js';
 import { SinkTaskRunner } from './sink-task-runner.js';
 import { SourceTaskRunner } from './source-task-runner.js';
@@ -235,12 +235,13 @@ export class Worker {
     if (this.tasks.has(key)) return;
     const ticket = { connector, id, cancelled: false, target };
     this.starting.set(key, ticket);
-    void Promise.all([this.resolve(rawConnectorConfig), this.resolve({ ...rawTaskConfig })]).then(
-      ([connectorConfig, taskConfig]) => {
+    // a source connector's own offsets topic (offsets.storage.topic) is read to its end before the task starts
+    void Promise.all([this.resolve(rawConnectorConfig), this.resolve({ ...rawTaskConfig }), this.options.offsetStore.forConnector(rawConnectorConfig)]).then(
+      ([connectorConfig, taskConfig, offsetStore]) => {
         if (this.starting.get(key) === ticket) this.starting.delete(key);
         if (ticket.cancelled) return;
         // The target may have changed (pause/resume) while the configs were being resolved.
-        this.startResolvedTask(connector, id, connectorConfig, taskConfig, ticket.target);
+        this.startResolvedTask(connector, id, connectorConfig, taskConfig, ticket.target, offsetStore);
       },
       (err: unknown) => {
         if (this.starting.get(key) === ticket) this.starting.delete(key);
@@ -255,7 +256,14 @@ export class Worker {
   /** tasks whose configs are being resolved; a stop in the meantime cancels the start */
   private readonly starting = new Map<string, { connector: string; id: number; cancelled: boolean; target: TargetState }>();
 
-  private startResolvedTask(connector: string, id: number, connectorConfig: Record<string, string>, taskConfig: TaskConfig, target: TargetState): void {
+  private startResolvedTask(
+    connector: string,
+    id: number,
+    connectorConfig: Record<string, string>,
+    taskConfig: TaskConfig,
+    target: TargetState,
+    offsetStore: SourceOffsetStore,
+  ): void {
     const key = taskKey(connector, id);
     if (this.tasks.has(key)) return;
     const logger = this.options.logger.child({ connector, task: id });
@@ -316,7 +324,7 @@ export class Worker {
           task: connectorInstance.createTask(),
           taskConfig,
           log: this.options.log,
-          offsetStore: this.options.offsetStore,
+          offsetStore,
           converters,
           transforms,
           errorHandler,

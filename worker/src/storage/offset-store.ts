@@ -36,14 +36,29 @@ export function stableStringify(value: unknown): string {
  * order map fields differently, so partitions are compared structurally (parsed and re-serialized
  * with sorted keys); Sluice writes sorted keys itself so compaction works across its own writes.
  */
-export class OffsetStore {
+/** What a source task and the offsets endpoints need of a store: the worker's, or a connector's own. */
+export interface SourceOffsetStore {
+  readonly topicName: string;
+  readToEnd(): Promise<void>;
+  get(connector: string, partition: SourcePartition): SourceOffset | null;
+  all(connector: string): OffsetEntry[];
+  records(connector: string, entries: readonly OffsetEntry[]): ProduceRecord[];
+  applyCommitted(connector: string, entries: readonly OffsetEntry[]): void;
+  set(connector: string, entries: readonly OffsetEntry[]): Promise<void>;
+}
+
+export class OffsetStore implements SourceOffsetStore {
   private readonly topic: InternalTopic;
   private readonly log: Log;
   private readonly logger: Logger;
+  private readonly options: OffsetStoreOptions;
   /** connector → canonical partition → entry */
   private readonly offsets = new Map<string, Map<string, OffsetEntry>>();
+  /** connector-specific offsets topics (`offsets.storage.topic`), started on first use */
+  private readonly connectorStores = new Map<string, Promise<OffsetStore>>();
 
   constructor(options: OffsetStoreOptions) {
+    this.options = options;
     this.logger = options.logger ?? noopLogger;
     this.log = options.log;
     this.topic = new InternalTopic({
@@ -64,8 +79,31 @@ export class OffsetStore {
     return this.topic.start();
   }
 
-  stop(): Promise<void> {
-    return this.topic.stop();
+  async stop(): Promise<void> {
+    const own = [...this.connectorStores.values()];
+    this.connectorStores.clear();
+    await Promise.all(own.map((p) => p.then((store) => store.stop()).catch(() => undefined)));
+    await this.topic.stop();
+  }
+
+  /**
+   * The store a source connector uses (KIP-618): this one, or, when its config sets
+   * `offsets.storage.topic`, that topic (created compacted like this one when missing) backed by
+   * this one. Reads prefer the connector's topic and fall back to this one for partitions it has
+   * never written (so a connector moved to its own topic keeps its progress); writes go to the
+   * connector's topic (inside exactly-once transactions) and are copied here.
+   */
+  async forConnector(config: Readonly<Record<string, string>>): Promise<SourceOffsetStore> {
+    const topic = (config['offsets.storage.topic'] ?? '').trim();
+    if (topic === '' || topic === this.topicName) return this;
+    let store = this.connectorStores.get(topic);
+    if (store === undefined) {
+      const created = new OffsetStore({ ...this.options, topic });
+      store = created.start().then(() => created);
+      this.connectorStores.set(topic, store);
+      store.catch(() => this.connectorStores.delete(topic));
+    }
+    return new ConnectorOffsetStore(await store, this, this.logger);
   }
 
   readToEnd(): Promise<void> {
@@ -137,5 +175,57 @@ export class OffsetStore {
     if (!partition || typeof partition !== 'object' || Array.isArray(partition)) return;
     const offset = record.value === null ? null : (JSON.parse(record.value.toString('utf8')) as SourceOffset);
     this.put(parsed[0], partition as SourcePartition, offset);
+  }
+}
+
+/** A connector's own offsets topic in front of the worker's (see `OffsetStore.forConnector`). */
+class ConnectorOffsetStore implements SourceOffsetStore {
+  constructor(
+    private readonly primary: OffsetStore,
+    private readonly worker: OffsetStore,
+    private readonly logger: Logger,
+  ) {}
+
+  get topicName(): string {
+    return this.primary.topicName;
+  }
+
+  async readToEnd(): Promise<void> {
+    await Promise.all([this.primary.readToEnd(), this.worker.readToEnd()]);
+  }
+
+  get(connector: string, partition: SourcePartition): SourceOffset | null {
+    return this.primary.get(connector, partition) ?? this.worker.get(connector, partition);
+  }
+
+  all(connector: string): OffsetEntry[] {
+    const own = this.primary.all(connector);
+    const seen = new Set(own.map((e) => stableStringify(e.partition)));
+    return [...own, ...this.worker.all(connector).filter((e) => !seen.has(stableStringify(e.partition)))];
+  }
+
+  records(connector: string, entries: readonly OffsetEntry[]): ProduceRecord[] {
+    return this.primary.records(connector, entries);
+  }
+
+  applyCommitted(connector: string, entries: readonly OffsetEntry[]): void {
+    this.primary.applyCommitted(connector, entries);
+    // the worker's topic gets a copy after the transaction, as in Kafka Connect; losing it loses nothing
+    this.copy(connector, entries);
+  }
+
+  async set(connector: string, entries: readonly OffsetEntry[]): Promise<void> {
+    await this.primary.set(connector, entries);
+    await this.copy(connector, entries);
+  }
+
+  private copy(connector: string, entries: readonly OffsetEntry[]): Promise<void> {
+    return this.worker.set(connector, entries).catch((err: unknown) =>
+      this.logger.warn('Could not copy offsets to the worker offsets topic (the connector topic has them)', {
+        connector,
+        topic: this.primary.topicName,
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
   }
 }

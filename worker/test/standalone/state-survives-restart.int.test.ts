@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { http, startWorkerProcess, tempDir, waitFor, type WorkerProcess } from '../support/worker-process.js';
@@ -61,5 +61,37 @@ describe('standalone state across restarts', () => {
     // Resuming a stopped connector regenerates its tasks.
     expect((await http(worker.url + '/connectors/stopped/resume', 'PUT')).status).toBe(202);
     await waitFor(async () => (await state('stopped'))?.tasks?.[0]?.state === 'RUNNING', 20_000, 'resumed task');
+  });
+});
+
+describe("standalone: a source connector's own offsets topic", () => {
+  let worker: WorkerProcess | undefined;
+  afterEach(async () => {
+    await worker?.kill('SIGKILL');
+    worker = undefined;
+  });
+
+  it('keeps its offsets in offsets.storage.topic on the embedded log and resumes from them after a kill', async () => {
+    const dir = tempDir('own-offsets');
+    const dataDir = path.join(dir, 'data');
+    const input = path.join(dir, 'in.txt');
+    const output = path.join(dir, 'out.txt');
+    writeFileSync(input, Array.from({ length: 50 }, (_, i) => `l${i}`).join('\n') + '\n');
+    const env = { SLUICE_OFFSET_FLUSH_INTERVAL_MS: '200' };
+    worker = await startWorkerProcess({ dataDir, env });
+    const source = { 'connector.class': 'FileStreamSource', file: input, topic: 'own', 'offsets.storage.topic': 'own-source-offsets' };
+    expect((await http(worker.url + '/connectors', 'POST', { name: 'src', config: source })).status).toBe(201);
+    const end = readFileSync(input).length;
+    const position = async (w: WorkerProcess) => (await http(w.url + '/connectors/src/offsets', 'GET')).body?.offsets?.[0]?.offset?.position;
+    await waitFor(async () => (await position(worker!)) === end, 30_000, 'the offset committed');
+    await worker.kill('SIGKILL');
+    worker = await startWorkerProcess({ dataDir, env });
+    expect(await position(worker)).toBe(end);
+    // the topic holds each line once: the restarted task did not read the file again
+    const sink = { 'connector.class': 'FileStreamSink', file: output, topics: 'own' };
+    expect((await http(worker.url + '/connectors', 'POST', { name: 'sink', config: sink })).status).toBe(201);
+    await waitFor(() => existsSync(output) && readFileSync(output, 'utf8').split('\n').filter(Boolean).length >= 50, 30_000, 'the topic copied out');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(readFileSync(output, 'utf8').split('\n').filter(Boolean)).toEqual(Array.from({ length: 50 }, (_, i) => `l${i}`));
   });
 });
