@@ -258,6 +258,8 @@ export class ChangeProcessor {
     if (op === 'c' && after !== null) {
       emit(0, (p) => envelope(p, 'c', null, after, after));
     } else if (op === 'u' && after !== null) {
+      // skip.messages.without.change: with a full old row, an update that changed no captured column
+      if (this.settings.skipMessagesWithoutChange && oldKind === 'old' && before !== null && before.equals(after)) return out;
       if (before !== null && table.keySchema !== null && !table.sameKey(before, after)) {
         // a primary key change: Debezium emits a delete (+ tombstone) for the old key and a create for the new one
         emit(0, (p) => envelope(p, 'd', before, null, before));

@@ -144,13 +144,14 @@ export class PostgresCdcSourceTask implements SourceTask {
     this.incremental = new IncrementalSnapshotState(storedRaw === null ? null : decodeState(storedRaw['incremental_snapshot']), this.logger);
     if (this.incremental.state !== null)
       this.logger.info('resuming an incremental snapshot', { tables: this.incremental.state.tables.map((t) => t.table) });
-    this.metaClient = await connectClient(
-      clientConfig(settings.endpoint, { applicationName: 'sluice-cdc' }),
-      'catalog',
-    );
+    this.metaClient = await this.openMetaClient(settings);
     if (settings.snapshotMode !== 'initial_only') await this.checkReplicationPrivilege(settings);
-    const catalog = new CatalogReader(this.metaClient);
-    const tables = await catalog.capturedTables(settings.filter);
+    let catalog = new CatalogReader(this.metaClient);
+    let tables = await catalog.capturedTables(settings.filter);
+    if (settings.replicaIdentityAutoset.length > 0 && (await this.autosetReplicaIdentities(settings, tables))) {
+      catalog = new CatalogReader(this.metaClient);
+      tables = await catalog.capturedTables(settings.filter);
+    }
     for (const t of tables) {
       const warning = replicaIdentityWarning(tableId(t.schema, t.table), t.replicaIdentity, t.hasPrimaryKey);
       if (warning !== null) this.logger.warn(warning, { table: tableId(t.schema, t.table) });
@@ -230,6 +231,47 @@ export class PostgresCdcSourceTask implements SourceTask {
         }
         return;
     }
+  }
+
+  /** A catalog/snapshot connection, with database.initial.statements run on it. */
+  private async openMetaClient(settings: PostgresSourceSettings): Promise<pg.Client> {
+    const client = await connectClient(clientConfig(settings.endpoint, { applicationName: 'sluice-cdc' }), 'catalog');
+    for (const statement of settings.initialStatements) {
+      try {
+        await client.query(statement);
+      } catch (err) {
+        await client.end().catch(() => undefined);
+        throw wrapPgError(err, `Could not run "${statement}" from database.initial.statements`);
+      }
+    }
+    return client;
+  }
+
+  /**
+   * replica.identity.autoset.values: sets the replica identity of matching captured tables.
+   * @returns whether any table was altered (its catalog entry is then stale)
+   */
+  private async autosetReplicaIdentities(settings: PostgresSourceSettings, tables: readonly TableInfo[]): Promise<boolean> {
+    let altered = false;
+    for (const t of tables) {
+      const id = tableId(t.schema, t.table);
+      const rule = settings.replicaIdentityAutoset.find((r) => compileWholeMatch(r.table).test(id));
+      if (rule === undefined) continue;
+      const current = { f: 'FULL', d: 'DEFAULT', n: 'NOTHING', i: 'INDEX' }[t.replicaIdentity as string];
+      if (current === rule.identity) continue;
+      const sql = `ALTER TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)} REPLICA IDENTITY ${rule.identity}`;
+      try {
+        await (this.metaClient as pg.Client).query(sql);
+      } catch (err) {
+        const cause = err instanceof Error ? err.message : String(err);
+        throw new ConnectError(
+          `replica.identity.autoset.values: could not set the replica identity of ${id} (${cause}). The connector user must own the table; or run "${sql}" as its owner and remove the entry.`,
+        );
+      }
+      this.logger.info('set the replica identity (replica.identity.autoset.values)', { table: id, identity: rule.identity });
+      altered = true;
+    }
+    return altered;
   }
 
   private openReplication(settings: PostgresSourceSettings): Promise<pg.Client> {
@@ -431,10 +473,7 @@ export class PostgresCdcSourceTask implements SourceTask {
   // (in a new transaction: the exported snapshot died with its connection), streaming continues after
   // the last record handed out.
   private async reconnect(settings: PostgresSourceSettings): Promise<void> {
-    this.metaClient = await connectClient(
-      clientConfig(settings.endpoint, { applicationName: 'sluice-cdc' }),
-      'catalog',
-    );
+    this.metaClient = await this.openMetaClient(settings);
     const snapshot = this.snapshot;
     if (snapshot !== null) {
       const resume = snapshot.progress ?? { table: '', lastKey: null };
@@ -677,7 +716,7 @@ export class PostgresCdcSourceTask implements SourceTask {
     if (settings === null || !settings.slotDropOnStop || settings.snapshotMode === 'initial_only') return;
     let client: pg.Client | null = null;
     try {
-      client = await connectClient(clientConfig(settings.endpoint, { applicationName: 'sluice-cdc' }), 'catalog');
+      client = await this.openMetaClient(settings);
       const slot = await awaitUsableSlot(client, settings.slotName, settings.endpoint.database, this.options.slotWaitTimeoutMs ?? 30_000);
       if (slot !== null) {
         await dropSlot(client, settings.slotName);

@@ -263,6 +263,27 @@ export function postgresSourceConfigSchema(): ConfigSchema {
           'SQL run on the source database with every heartbeat (e.g. `INSERT INTO heartbeat (ts) VALUES (now()) ON CONFLICT …` on a captured or uncaptured table), so a database whose own tables are quiet still produces WAL the slot can confirm while other databases on the server are busy. Failures are logged, not fatal. Empty: none.',
         ...meta(GROUP_EVENTS, 'LOW', 'Heartbeat action query'),
       },
+      'database.initial.statements': {
+        type: 'string',
+        default: '',
+        description:
+          'SQL statements, separated by ";" (";;" for a literal semicolon), run on every connection that reads the catalog and snapshots (not the replication connection), e.g. "SET statement_timeout = 0".',
+        ...meta(GROUP_CONNECTION, 'LOW', 'Initial statements'),
+      },
+      'replica.identity.autoset.values': {
+        type: 'string',
+        default: '',
+        description:
+          'Replica identities the connector sets at start: "<schema.table regex>:<FULL|DEFAULT|NOTHING|INDEX name>,…". Needs table ownership; a failure stops the task with the ALTER TABLE to run.',
+        ...meta(GROUP_REPLICATION, 'LOW', 'Replica identity autoset values'),
+      },
+      'skip.messages.without.change': {
+        type: 'boolean',
+        default: false,
+        description:
+          'Skip update events in which no captured column changed (e.g. only columns excluded by column.exclude.list did). Needs REPLICA IDENTITY FULL to compare; other tables are not filtered.',
+        ...meta(GROUP_EVENTS, 'LOW', 'Skip messages without change'),
+      },
       'heartbeat.topics.prefix': {
         type: 'string',
         minLength: 1,

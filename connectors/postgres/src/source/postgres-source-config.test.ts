@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError } from '@sluice/core';
-import { parseSourceConfig, validateSourceConfig } from './postgres-source-config.js';
+import { parseSourceConfig, splitStatements, validateSourceConfig } from './postgres-source-config.js';
 import { CaptureFilter } from './table-filter.js';
 
 const BASE = { 'database.hostname': 'db', 'database.user': 'u', 'database.dbname': 'shop', 'topic.prefix': 'srv' };
@@ -148,5 +148,26 @@ describe('PostgreSQL source snapshot options', () => {
       /"orders" .* is not a schema.table name/,
     );
     expect(errorsOf2({ 'snapshot.include.collection.list': 'public.(x' })['snapshot.include.collection.list']?.[0]).toMatch(/not a valid regular expression/);
+  });
+});
+
+describe('PostgreSQL source connection and event options', () => {
+  it('splits database.initial.statements on ";" with ";;" as a literal semicolon', () => {
+    expect(splitStatements("SET a = 1; SET b = 'x;;y';;; ;")).toEqual(["SET a = 1", "SET b = 'x;y';"]);
+    expect(parseSourceConfig(BASE).initialStatements).toEqual([]);
+  });
+
+  it('reads replica.identity.autoset.values and names bad entries', () => {
+    const s = parseSourceConfig({ ...BASE, 'replica.identity.autoset.values': 'public\\.a.*:full, inv.items:INDEX items_code ,x.y:NOTHING' });
+    expect(s.replicaIdentityAutoset).toEqual([
+      { table: 'public\\.a.*', identity: 'FULL' },
+      { table: 'inv.items', identity: 'USING INDEX "items_code"' },
+      { table: 'x.y', identity: 'NOTHING' },
+    ]);
+    const errors = validateSourceConfig({ ...BASE, 'replica.identity.autoset.values': 'public.a:PARTIAL,public.(b:FULL' }).configs.find(
+      (c) => c.name === 'replica.identity.autoset.values',
+    )?.errors;
+    expect(errors).toEqual([expect.stringMatching(/Invalid entry "public.a:PARTIAL"/), expect.stringMatching(/Invalid table expression "public.\(b"/)]);
+    expect(parseSourceConfig({ ...BASE, 'skip.messages.without.change': 'true' }).skipMessagesWithoutChange).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import {
   type ConfigValidationResult,
   type ConnectorConfig,
 } from '@sluice/core';
-import type { PgEndpoint } from '../connection/pg-connection.js';
+import { quoteIdent, type PgEndpoint } from '../connection/pg-connection.js';
 import type { TypeMappingOptions } from '../types/column-mapping.js';
 import { postgresSourceConfigSchema } from './postgres-source-config-schema.js';
 import { ColumnRules } from './column-rules.js';
@@ -17,6 +17,55 @@ export { postgresSourceConfigSchema };
 export type SnapshotMode = 'initial' | 'no_data' | 'initial_only' | 'always' | 'when_needed';
 export type PublicationAutocreateMode = 'all_tables' | 'filtered' | 'disabled';
 export type Operation = 'c' | 'u' | 'd' | 't';
+
+/** One `replica.identity.autoset.values` entry: tables (whole-match regex) and the identity to set. */
+export interface ReplicaIdentityRule {
+  readonly table: string;
+  /** `FULL`, `DEFAULT`, `NOTHING` or `USING INDEX "name"` (SQL after REPLICA IDENTITY) */
+  readonly identity: string;
+}
+
+/** Splits database.initial.statements on ";" (";;" stands for a literal semicolon). */
+export function splitStatements(text: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === ';' && text[i + 1] === ';') {
+      current += ';';
+      i++;
+    } else if (c === ';') {
+      out.push(current);
+      current = '';
+    } else current += c;
+  }
+  out.push(current);
+  return out.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** Parses replica.identity.autoset.values; errors name the key. */
+function parseReplicaIdentityRules(text: string, errors: ConfigFieldError[]): ReplicaIdentityRule[] {
+  const key = 'replica.identity.autoset.values';
+  const rules: ReplicaIdentityRule[] = [];
+  for (const entry of text.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
+    const colon = entry.lastIndexOf(':');
+    const table = colon < 0 ? '' : entry.slice(0, colon).trim();
+    const value = colon < 0 ? '' : entry.slice(colon + 1).trim();
+    const index = /^INDEX\s+(\S+)$/i.exec(value);
+    const identity = /^(FULL|DEFAULT|NOTHING)$/i.test(value) ? value.toUpperCase() : index !== null ? `USING INDEX ${quoteIdent(index[1] as string)}` : null;
+    if (table === '' || identity === null) {
+      errors.push({ name: key, errors: [`Invalid entry "${entry}" in ${key}: expected <schema>.<table>:<FULL|DEFAULT|NOTHING|INDEX index_name>`] });
+      continue;
+    }
+    try {
+      compileWholeMatch(table);
+      rules.push({ table, identity });
+    } catch (err) {
+      errors.push({ name: key, errors: [`Invalid table expression "${table}" in ${key} (${(err as Error).message})`] });
+    }
+  }
+  return rules;
+}
 
 /** Validated source settings; frozen. */
 export interface PostgresSourceSettings {
@@ -46,6 +95,11 @@ export interface PostgresSourceSettings {
   readonly transactionTopic: string;
   readonly heartbeatIntervalMs: number;
   readonly slotDropOnStop: boolean;
+  /** database.initial.statements, split */
+  readonly initialStatements: readonly string[];
+  /** replica.identity.autoset.values */
+  readonly replicaIdentityAutoset: readonly ReplicaIdentityRule[];
+  readonly skipMessagesWithoutChange: boolean;
   /** SQL run with every heartbeat, null for none */
   readonly heartbeatActionQuery: string | null;
   readonly heartbeatTopic: string;
@@ -81,6 +135,9 @@ interface RawSourceConfig {
   'snapshot.select.statement.overrides': string[];
   'signal.data.collection': string;
   'heartbeat.action.query': string;
+  'database.initial.statements': string;
+  'replica.identity.autoset.values': string;
+  'skip.messages.without.change': boolean;
   'slot.drop.on.stop': boolean;
   'incremental.snapshot.chunk.size': number;
   'tombstones.on.delete': boolean;
@@ -172,7 +229,12 @@ function selectOverrides(raw: RawSourceConfig, config: ConnectorConfig): { overr
   return { overrides, errors };
 }
 
-function toSettings(raw: RawSourceConfig, columnRules: ColumnRules, overrides: ReadonlyMap<string, string>): PostgresSourceSettings {
+function toSettings(
+  raw: RawSourceConfig,
+  columnRules: ColumnRules,
+  overrides: ReadonlyMap<string, string>,
+  identityRules: readonly ReplicaIdentityRule[],
+): PostgresSourceSettings {
   const filterLists: CaptureFilterLists = {
     schemaInclude: raw['schema.include.list'],
     schemaExclude: raw['schema.exclude.list'],
@@ -213,6 +275,9 @@ function toSettings(raw: RawSourceConfig, columnRules: ColumnRules, overrides: R
     heartbeatIntervalMs: raw['heartbeat.interval.ms'],
     slotDropOnStop: raw['slot.drop.on.stop'],
     heartbeatActionQuery: raw['heartbeat.action.query'].trim() === '' ? null : raw['heartbeat.action.query'],
+    initialStatements: splitStatements(raw['database.initial.statements']),
+    replicaIdentityAutoset: identityRules,
+    skipMessagesWithoutChange: raw['skip.messages.without.change'],
     heartbeatTopic: `${raw['heartbeat.topics.prefix']}.${raw['topic.prefix']}`,
     unavailableValuePlaceholder: raw['unavailable.value.placeholder'],
     typeMapping: Object.freeze({
@@ -236,11 +301,13 @@ export function parseSourceConfig(config: ConnectorConfig): PostgresSourceSettin
   const raw = parseConfig<RawSourceConfig>(postgresSourceConfigSchema(), config);
   const { rules, errors: ruleErrors } = ColumnRules.parse(config);
   const { overrides, errors: overrideErrors } = selectOverrides(raw, config);
-  const errors = [...crossFieldErrors(raw), ...ruleErrors, ...overrideErrors];
+  const identityErrors: ConfigFieldError[] = [];
+  const identityRules = parseReplicaIdentityRules(raw['replica.identity.autoset.values'], identityErrors);
+  const errors = [...crossFieldErrors(raw), ...ruleErrors, ...overrideErrors, ...identityErrors];
   if (errors.length > 0) {
     throw new ConfigValidationError(`Invalid configuration: ${errors.flatMap((e) => e.errors).join('; ')}`, errors);
   }
-  return toSettings(raw, rules, overrides);
+  return toSettings(raw, rules, overrides, identityRules);
 }
 
 /** Schema validation plus the cross-field rules, as the validate endpoint reports them. Never throws. */
