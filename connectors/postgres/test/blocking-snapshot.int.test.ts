@@ -1,16 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isStruct, type SourceRecord, type Struct } from '@sluice/core';
-import { SourceTaskHarness } from '@sluice/testkit';
-import { PostgresCdcSourceTask } from '../src/index.js';
+import { CdcHarnesses, collectUntil as collect, idOf, op, snapshotMarker } from './support/cdc-harness.js';
 import { createTestDatabase, postgresTestGate, type TestDatabase } from './support/postgres.js';
 
 const gate = postgresTestGate();
-
-const value = (r: SourceRecord): Struct | null => (isStruct(r.value) ? r.value : null);
-const op = (r: SourceRecord) => value(r)?.get('op') as string | undefined;
-const idOf = (r: SourceRecord): number =>
-  Number(((value(r)?.get('after') ?? value(r)?.get('before')) as Struct).get('id'));
-const snapshotMarker = (r: SourceRecord) => (value(r)?.get('source') as Struct | undefined)?.get('snapshot');
 
 /**
  * Blocking snapshots (`execute-snapshot` with `"type": "blocking"`) against a real PostgreSQL:
@@ -19,16 +11,15 @@ const snapshotMarker = (r: SourceRecord) => (value(r)?.get('source') as Struct |
  */
 describe.skipIf(gate.skip)('PostgreSQL blocking snapshots (signal table)', () => {
   let db: TestDatabase;
-  const harnesses: SourceTaskHarness[] = [];
+  let harnesses: CdcHarnesses;
   let n = 0;
 
   beforeAll(async () => {
     db = await createTestDatabase('blocking');
+    harnesses = new CdcHarnesses(db, 'blk');
     await db.client.query('CREATE TABLE public.sluice_signal (id text PRIMARY KEY, type text NOT NULL, data text)');
   });
-  afterEach(async () => {
-    await Promise.all(harnesses.splice(0).map((h) => h.stop()));
-  });
+  afterEach(() => harnesses.stopAll());
   afterAll(async () => {
     await db?.drop();
   });
@@ -37,23 +28,11 @@ describe.skipIf(gate.skip)('PostgreSQL blocking snapshots (signal table)', () =>
     const table = `items_${++n}`;
     await db.client.query(`CREATE TABLE public.${table} (id int PRIMARY KEY, v int NOT NULL)`);
     await db.client.query(`INSERT INTO public.${table} SELECT g, 0 FROM generate_series(1, ${rows}) g`);
-    const slot = db.slotName(`blk${n}`);
-    const harness = await SourceTaskHarness.start(() => new PostgresCdcSourceTask({ slotWaitTimeoutMs: 10_000 }), {
-      config: {
-        ...db.sourceConnection,
-        'topic.prefix': 'srv',
-        'slot.name': slot,
-        'publication.name': `pub_${slot}`,
-        'publication.autocreate.mode': 'filtered',
-        'table.include.list': `public\\.${table}`,
-        'snapshot.mode': 'no_data',
-        'snapshot.fetch.size': '100',
-        'signal.data.collection': 'public.sluice_signal',
-        'poll.interval.ms': '50',
-      },
-      idleBackoffMs: 10,
+    const harness = await harnesses.start(table, {
+      'snapshot.mode': 'no_data',
+      'snapshot.fetch.size': '100',
+      'signal.data.collection': 'public.sluice_signal',
     });
-    harnesses.push(harness);
     await harness.poll();
     return { table, harness };
   }
@@ -63,20 +42,6 @@ describe.skipIf(gate.skip)('PostgreSQL blocking snapshots (signal table)', () =>
       `${id}-${n}`,
       JSON.stringify(data),
     ]);
-
-  async function collect(
-    harness: SourceTaskHarness,
-    done: (all: SourceRecord[]) => boolean,
-    ms = 30_000,
-  ): Promise<SourceRecord[]> {
-    const all: SourceRecord[] = [];
-    const deadline = Date.now() + ms;
-    while (!done(all)) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${all.length} records`);
-      all.push(...(await harness.poll()));
-    }
-    return all;
-  }
 
   it('stops streaming at the signal, reads the table, then streams what came after the signal', async () => {
     const { table, harness } = await fixture(250);

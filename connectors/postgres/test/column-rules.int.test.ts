@@ -1,17 +1,13 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isStruct, type SourceRecord, type Struct } from '@sluice/core';
-import { SourceTaskHarness } from '@sluice/testkit';
-import { PostgresCdcSourceTask } from '../src/index.js';
+import type { SourceRecord } from '@sluice/core';
+import { CdcHarnesses, collectUntil, keyJson as key, op, rowJson } from './support/cdc-harness.js';
 import { createTestDatabase, postgresTestGate, type TestDatabase } from './support/postgres.js';
 
 const gate = postgresTestGate();
 
-const value = (r: SourceRecord): Struct | null => (isStruct(r.value) ? r.value : null);
-const op = (r: SourceRecord) => value(r)?.get('op') as string | undefined;
-const after = (r: SourceRecord) => (value(r)?.get('after') as Struct | null | undefined)?.toJSON();
-const before = (r: SourceRecord) => (value(r)?.get('before') as Struct | null | undefined)?.toJSON();
-const key = (r: SourceRecord) => (isStruct(r.key) ? r.key.toJSON() : r.key);
+const after = (r: SourceRecord) => rowJson(r, 'after');
+const before = (r: SourceRecord) => rowJson(r, 'before');
 const sha256 = (salt: string, v: string) => createHash('sha256').update(salt).update(v).digest('hex');
 
 /**
@@ -20,38 +16,20 @@ const sha256 = (salt: string, v: string) => createHash('sha256').update(salt).up
  */
 describe.skipIf(gate.skip)('PostgreSQL source: message.key.columns and column masks', () => {
   let db: TestDatabase;
-  const harnesses: SourceTaskHarness[] = [];
+  let harnesses: CdcHarnesses;
   let n = 0;
 
   beforeAll(async () => {
     db = await createTestDatabase('colrules');
+    harnesses = new CdcHarnesses(db, 'cr');
     await db.client.query('CREATE TABLE public.sluice_signal (id text PRIMARY KEY, type text NOT NULL, data text)');
   });
-  afterEach(async () => {
-    await Promise.all(harnesses.splice(0).map((h) => h.stop()));
-  });
+  afterEach(() => harnesses.stopAll());
   afterAll(async () => {
     await db?.drop();
   });
 
-  async function start(table: string, extra: Record<string, string>) {
-    const slot = db.slotName(`cr${++n}`);
-    const harness = await SourceTaskHarness.start(() => new PostgresCdcSourceTask({ slotWaitTimeoutMs: 10_000 }), {
-      config: {
-        ...db.sourceConnection,
-        'topic.prefix': 'srv',
-        'slot.name': slot,
-        'publication.name': `pub_${slot}`,
-        'publication.autocreate.mode': 'filtered',
-        'table.include.list': `public\\.${table}`,
-        'poll.interval.ms': '50',
-        ...extra,
-      },
-      idleBackoffMs: 10,
-    });
-    harnesses.push(harness);
-    return harness;
-  }
+  const start = (table: string, extra: Record<string, string>) => harnesses.start(table, extra);
 
   it('keys snapshot and stream events by the listed columns and masks values everywhere', async () => {
     const table = `customers_${++n}`;
@@ -126,15 +104,10 @@ describe.skipIf(gate.skip)('PostgreSQL source: message.key.columns and column ma
     ]);
     // a streamed change to one row while the snapshot runs replaces only that row's read
     await db.client.query(`UPDATE public.${table} SET v = 1 WHERE id = 300`);
-    const all: SourceRecord[] = [];
-    const deadline = Date.now() + 30_000;
-    while (
-      all.filter((r) => op(r) === 'r').length + all.filter((r) => op(r) === 'u').length < 600 ||
-      !all.some((r) => op(r) === 'u')
-    ) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${all.length} records`);
-      all.push(...(await harness.poll()));
-    }
+    const all = await collectUntil(
+      harness,
+      (got) => got.filter((r) => op(r) === 'r' || op(r) === 'u').length >= 600 && got.some((r) => op(r) === 'u'),
+    );
     const reads = all.filter((r) => op(r) === 'r').map((r) => after(r)!['id'] as number);
     // every row except possibly 300 (read before or after its update, or replaced by the update)
     const expected = Array.from({ length: 600 }, (_, i) => i + 1).filter((id) => id !== 300);

@@ -1,60 +1,36 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isStruct, type SourceRecord, type Struct } from '@sluice/core';
 import { SourceTaskHarness } from '@sluice/testkit';
 import { PostgresCdcSourceTask } from '../src/index.js';
+import { CdcHarnesses, op, rowJson as part } from './support/cdc-harness.js';
 import { createTestDatabase, postgresTestGate, type TestDatabase } from './support/postgres.js';
 
 const gate = postgresTestGate();
-
-const value = (r: SourceRecord): Struct | null => (isStruct(r.value) ? r.value : null);
-const op = (r: SourceRecord) => value(r)?.get('op') as string | undefined;
-const part = (r: SourceRecord, field: 'before' | 'after') =>
-  (value(r)?.get(field) as Struct | null | undefined)?.toJSON();
 
 /** database.initial.statements, replica.identity.autoset.values and skip.messages.without.change on a real PostgreSQL. */
 describe.skipIf(gate.skip)(
   'PostgreSQL source: initial statements, replica identity autoset, skipping unchanged updates',
   () => {
     let db: TestDatabase;
-    const harnesses: SourceTaskHarness[] = [];
+    let harnesses: CdcHarnesses;
     let n = 0;
     const role = `sluice_notowner_${process.pid}`;
 
     beforeAll(async () => {
       db = await createTestDatabase('connopts');
+      harnesses = new CdcHarnesses(db, 'co');
       await db.client.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
       await db.client.query(`CREATE ROLE ${role} LOGIN REPLICATION`);
     });
-    afterEach(async () => {
-      await Promise.all(harnesses.splice(0).map((h) => h.stop()));
-    });
+    afterEach(() => harnesses.stopAll());
     afterAll(async () => {
       await db?.drop();
       await db?.client.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
     });
 
-    const config = (table: string, extra: Record<string, string>) => {
-      const slot = db.slotName(`co${++n}`);
-      return {
-        ...db.sourceConnection,
-        'topic.prefix': 'srv',
-        'slot.name': slot,
-        'publication.name': `pub_${slot}`,
-        'publication.autocreate.mode': 'filtered',
-        'table.include.list': `public\\.${table}`,
-        'snapshot.mode': 'no_data',
-        'poll.interval.ms': '50',
-        ...extra,
-      };
-    };
-    async function start(table: string, extra: Record<string, string>) {
-      const harness = await SourceTaskHarness.start(() => new PostgresCdcSourceTask({ slotWaitTimeoutMs: 10_000 }), {
-        config: config(table, extra),
-        idleBackoffMs: 10,
-      });
-      harnesses.push(harness);
-      return harness;
-    }
+    const config = (table: string, extra: Record<string, string>) =>
+      harnesses.config([table], { 'snapshot.mode': 'no_data', ...extra });
+    const start = (table: string, extra: Record<string, string>) =>
+      harnesses.start(table, { 'snapshot.mode': 'no_data', ...extra });
 
     it('runs database.initial.statements on its catalog connection, and names a statement that fails', async () => {
       const table = `init_${++n}`;

@@ -3,6 +3,7 @@ import { isStruct, type SourceRecord, type Struct } from '@sluice/core';
 import { SourceTaskHarness } from '@sluice/testkit';
 import pg from 'pg';
 import { PostgresCdcSourceTask } from '../src/index.js';
+import { collectUntil } from './support/cdc-harness.js';
 import { adminConfig, createTestDatabase, postgresTestGate, type TestDatabase } from './support/postgres.js';
 
 const gate = postgresTestGate();
@@ -67,16 +68,7 @@ describe.skipIf(gate.skip)('PostgreSQL incremental snapshots (signal table, DBLo
   const signal = (id: string, type: string, data: unknown) =>
     db.client.query('INSERT INTO public.sluice_signal (id, type, data) VALUES ($1, $2, $3)', [`${id}-${++signals}`, type, JSON.stringify(data)]);
 
-  /** Polls until `done` says so, failing after `ms`. */
-  async function collect(harness: SourceTaskHarness, done: (all: SourceRecord[]) => boolean, ms = 30_000): Promise<SourceRecord[]> {
-    const all: SourceRecord[] = [];
-    const deadline = Date.now() + ms;
-    while (!done(all)) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${all.length} records`);
-      all.push(...(await harness.poll()));
-    }
-    return all;
-  }
+  const collect = collectUntil;
 
   it('reads every row once as incremental reads while streaming goes on, and emits no signal rows', async () => {
     const { table, topic, harness } = await fixture(1000);

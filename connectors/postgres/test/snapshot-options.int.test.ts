@@ -1,60 +1,29 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isStruct, type SourceRecord, type Struct } from '@sluice/core';
-import { SourceTaskHarness } from '@sluice/testkit';
-import { PostgresCdcSourceTask } from '../src/index.js';
+import type { SourceRecord } from '@sluice/core';
+import { CdcHarnesses, collectUntil as collect, op, rowJson } from './support/cdc-harness.js';
 import { createTestDatabase, postgresTestGate, type TestDatabase } from './support/postgres.js';
 
 const gate = postgresTestGate();
 
-const value = (r: SourceRecord): Struct | null => (isStruct(r.value) ? r.value : null);
-const op = (r: SourceRecord) => value(r)?.get('op') as string | undefined;
-const after = (r: SourceRecord) => (value(r)?.get('after') as Struct | null | undefined)?.toJSON();
+const after = (r: SourceRecord) => rowJson(r);
 
 /** snapshot.include.collection.list and snapshot.select.statement.overrides against a real PostgreSQL. */
 describe.skipIf(gate.skip)('PostgreSQL source: snapshot include list and select overrides', () => {
   let db: TestDatabase;
-  const harnesses: SourceTaskHarness[] = [];
+  let harnesses: CdcHarnesses;
   let n = 0;
 
   beforeAll(async () => {
     db = await createTestDatabase('snapopts');
+    harnesses = new CdcHarnesses(db, 'so');
   });
-  afterEach(async () => {
-    await Promise.all(harnesses.splice(0).map((h) => h.stop()));
-  });
+  afterEach(() => harnesses.stopAll());
   afterAll(async () => {
     await db?.drop();
   });
 
-  async function start(tables: string[], extra: Record<string, string>) {
-    const slot = db.slotName(`so${++n}`);
-    const harness = await SourceTaskHarness.start(() => new PostgresCdcSourceTask({ slotWaitTimeoutMs: 10_000 }), {
-      config: {
-        ...db.sourceConnection,
-        'topic.prefix': 'srv',
-        'slot.name': slot,
-        'publication.name': `pub_${slot}`,
-        'publication.autocreate.mode': 'filtered',
-        'table.include.list': tables.map((t) => `public\\.${t}`).join(','),
-        'snapshot.fetch.size': '7',
-        'poll.interval.ms': '50',
-        ...extra,
-      },
-      idleBackoffMs: 10,
-    });
-    harnesses.push(harness);
-    return harness;
-  }
-
-  async function collect(harness: SourceTaskHarness, done: (all: SourceRecord[]) => boolean): Promise<SourceRecord[]> {
-    const all: SourceRecord[] = [];
-    const deadline = Date.now() + 20_000;
-    while (!done(all)) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${all.length} records`);
-      all.push(...(await harness.poll()));
-    }
-    return all;
-  }
+  const start = (tables: string[], extra: Record<string, string>) =>
+    harnesses.start(tables, { 'snapshot.fetch.size': '7', ...extra });
 
   it('snapshots only the listed tables, streams all captured ones, and reads overridden tables through their SELECT', async () => {
     const [orders, customers, audit] = [`orders_${++n}`, `customers_${n}`, `audit_${n}`];
