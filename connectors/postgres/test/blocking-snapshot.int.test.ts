@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CdcHarnesses, collectUntil as collect, idOf, op, snapshotMarker } from './support/cdc-harness.js';
+import type { SourceRecord } from '@sluice/core';
+import { afterOf, CdcHarnesses, collectUntil as collect, idOf, op, snapshotMarker } from './support/cdc-harness.js';
 import { createTestDatabase, postgresTestGate, type TestDatabase } from './support/postgres.js';
 
 const gate = postgresTestGate();
@@ -32,6 +33,7 @@ describe.skipIf(gate.skip)('PostgreSQL blocking snapshots (signal table)', () =>
       'snapshot.mode': 'no_data',
       'snapshot.fetch.size': '100',
       'signal.data.collection': 'public.sluice_signal',
+      'incremental.snapshot.chunk.size': '100',
     });
     await harness.poll();
     return { table, harness };
@@ -104,5 +106,37 @@ describe.skipIf(gate.skip)('PostgreSQL blocking snapshots (signal table)', () =>
     expect(restReads.length).toBe(1000 - committed.size);
     // the signal was delivered with the first reads: the snapshot is not started over
     expect(rest.filter((r) => op(r) === 'r').length).toBeLessThan(1000);
+  });
+
+  it('runs alongside an incremental snapshot of the same table, ending with every row in its final state', async () => {
+    const { table, harness } = await fixture(600);
+    await db.client.query(`INSERT INTO public.sluice_signal (id, type, data) VALUES ($1, 'execute-snapshot', $2)`, [
+      `incr-${n}`,
+      JSON.stringify({ 'data-collections': [`public.${table}`], type: 'incremental' }),
+    ]);
+    // let the incremental snapshot open a window, then ask for a blocking one and keep writing
+    await collect(harness, (all) => all.some((r) => snapshotMarker(r) === 'incremental'));
+    await signal('blocking-4', { 'data-collections': [`public.${table}`], type: 'blocking' });
+    for (let i = 0; i < 10; i++) await db.client.query(`UPDATE public.${table} SET v = v + 1 WHERE id % 10 = ${i}`);
+    await db.client.query(`DELETE FROM public.${table} WHERE id BETWEEN 50 AND 59`);
+    // markers until one is delivered after the incremental snapshot finished
+    const all: SourceRecord[] = [];
+    for (let marker = 10_000; ; marker++) {
+      await db.client.query(`INSERT INTO public.${table} VALUES (${marker}, 0)`);
+      all.push(...(await collect(harness, (got) => got.some((r) => op(r) === 'c' && idOf(r) === marker))));
+      const last = all.filter((r) => op(r) === 'c' && idOf(r) === marker).at(-1)!;
+      if (last.sourceOffset['incremental_snapshot'] === undefined) break;
+      if (marker > 10_200) throw new Error('the incremental snapshot did not finish');
+    }
+    // applying every event in order per key gives the table
+    const state = new Map<number, number>();
+    for (const r of all) {
+      if (r.value === null) continue;
+      if (op(r) === 'd') state.delete(idOf(r));
+      else state.set(idOf(r), Number(afterOf(r)!.get('v')));
+    }
+    const rows = await db.client.query<{ id: number; v: number }>(`SELECT id, v FROM public.${table} ORDER BY id`);
+    expect([...state.entries()].sort((a, b) => a[0] - b[0])).toEqual(rows.rows.map((row) => [row.id, row.v]));
+    expect(all.filter((r) => snapshotMarker(r) === 'last')).toHaveLength(1);
   });
 });

@@ -431,6 +431,9 @@ export class PostgresCdcSourceTask implements SourceTask {
     }
     // a reconnect while the snapshot runs streams on from after the signal, not into it again
     this.resumeAfter = maxPosition(this.resumeAfter, position);
+    // an incremental snapshot chunk read before the blocking snapshot could be older than its reads:
+    // drop it; the incremental snapshot reads it again afterwards (its progress did not move)
+    this.chunk = null;
     if (infos.length === 0) return;
     await this.beginSnapshot(infos, null, null, position, blocking);
   }
