@@ -183,6 +183,22 @@ export function decodeCsv(text: string, options: FormatOptions): DecodedRecord[]
   const rows = parseCsv(text);
   const header = rows.shift();
   if (header === undefined) return [];
+  const decode = csvRowDecoder(header, options);
+  return rows.map((row, i) => decode(row, i));
+}
+
+/** The same, for rows that arrive one by one (the first is the header). */
+export async function* csvRecords(rows: AsyncIterable<CsvCell[]>, options: FormatOptions): AsyncGenerator<DecodedRecord> {
+  let decode: ((row: CsvCell[], index: number) => DecodedRecord) | null = null;
+  let index = 0;
+  for await (const row of rows) {
+    if (decode === null) decode = csvRowDecoder(row, options);
+    else yield decode(row, index++);
+  }
+}
+
+/** Turns data rows into records given the header row. Throws DataError on a bad header or row width. */
+function csvRowDecoder(header: CsvCell[], options: FormatOptions): (row: CsvCell[], index: number) => DecodedRecord {
   const names = header.map((h, i) => h ?? `column${i + 1}`);
   const check = (row: CsvCell[], index: number): void => {
     if (row.length !== names.length)
@@ -191,22 +207,22 @@ export function decodeCsv(text: string, options: FormatOptions): DecodedRecord[]
   if (options.envelope) {
     if (names.join(',') !== ENVELOPE_COLUMNS.join(','))
       throw new DataError(`CSV header is not the envelope header (${ENVELOPE_COLUMNS.join(',')})`);
-    return rows.map((row, i) => {
+    return (row, i) => {
       check(row, i);
       const [topic, partition, offset, timestamp, , key, headers, value] = row;
       return fromEnvelopeParts(
         { topic, partition, offset, timestamp, key: key ?? 'null', value: value ?? 'null', headers: headers ?? '[]' },
         options.json,
       );
-    });
+    };
   }
   const builder = SchemaBuilder.struct();
   for (const name of names) builder.field(name, Schemas.OPTIONAL_STRING);
   const schema = builder.build();
-  return rows.map((row, i) => {
+  return (row, i) => {
     check(row, i);
     const struct = new Struct(schema);
     names.forEach((name, c) => struct.put(name, row[c] ?? null));
     return valueRecord(schema, struct);
-  });
+  };
 }

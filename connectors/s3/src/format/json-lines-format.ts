@@ -63,14 +63,14 @@ export function textLines(text: string): string[] {
  * a malformed line.
  */
 export function decodeJsonLines(text: string, options: FormatOptions): DecodedRecord[] {
-  const out: DecodedRecord[] = [];
-  for (const line of textLines(text)) {
-    if (line.trim() === '') continue;
-    if (options.envelope) out.push(fromEnvelopeLine(line, options.json));
-    else {
-      const sv = options.json.fromPlain(line);
-      out.push(valueRecord(sv.schema, sv.value));
-    }
-  }
-  return out;
+  return textLines(text)
+    .filter((line) => line.trim() !== '')
+    .map((line) => jsonLineRecord(line, options));
+}
+
+/** One non-blank JSON line as a record (an envelope line, or a plain value). Throws DataError when malformed. */
+export function jsonLineRecord(line: string, options: FormatOptions): DecodedRecord {
+  if (options.envelope) return fromEnvelopeLine(line, options.json);
+  const sv = options.json.fromPlain(line);
+  return valueRecord(sv.schema, sv.value);
 }

@@ -163,4 +163,52 @@ describe('S3 source task', () => {
     await expect(harness.pollRecords(1, { timeoutMs: 2000 })).rejects.toThrow(/orders\+0\+0000000000\.json/);
     await harness.stop();
   });
+
+  it('reads objects as their bytes arrive and resumes after a read that breaks midway, losing and repeating nothing', async () => {
+    /** Serves objects 3 bytes at a time; the first read of each object breaks after `breakAfter` chunks. */
+    class FlakyStore extends InMemoryObjectStore {
+      readonly broken = new Set<string>();
+      constructor(private readonly breakAfter: number) {
+        super();
+        this.streamChunkBytes = 3;
+      }
+      override async readStream(key: string): Promise<AsyncIterable<Uint8Array>> {
+        const inner = await super.readStream(key);
+        if (this.broken.has(key)) return inner;
+        this.broken.add(key);
+        const limit = this.breakAfter;
+        return (async function* () {
+          let n = 0;
+          for await (const chunk of inner) {
+            if (n++ === limit) throw new Error('socket hang up');
+            yield chunk;
+          }
+        })();
+      }
+    }
+    const store = new FlakyStore(300); // ~900 bytes: a few records in
+    const values = Array.from({ length: 12 }, (_, i) => `value-${i}`);
+    await sinkInto(store, { 0: values }, 12);
+    const harness = await SourceTaskHarness.start(source(store), { config: { ...SOURCE, 'record.batch.max.size': '1' } });
+    const got: SourceRecord[] = [];
+    let failures = 0;
+    let emittedBeforeFailure = 0;
+    while (got.length < 12) {
+      try {
+        got.push(...(await harness.poll()));
+      } catch (err) {
+        failures++;
+        emittedBeforeFailure = got.length;
+        expect((err as Error).message).toMatch(/reading s3 object topics\/orders\/partition=0\/orders\+0\+0000000000\.json failed: socket hang up/);
+        expect((err as Error).name).toBe('RetriableError');
+        if (failures > 1) throw err;
+      }
+    }
+    expect(failures).toBe(1);
+    expect(emittedBeforeFailure).toBeGreaterThan(0);
+    expect(summary(got)).toEqual(values.map((v, i) => `orders/0/k${i}=${v}`));
+    // the last record's offset says the object is done
+    expect(got.at(-1)!.sourceOffset).toEqual({ object: 'topics/orders/partition=0/orders+0+0000000000.json', records: 12, done: true });
+    await harness.stop();
+  });
 });

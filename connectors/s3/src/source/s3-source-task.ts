@@ -4,6 +4,7 @@ import {
   IllegalStateError,
   noopLogger,
   NotFoundError,
+  RetriableError,
   sourceRecord,
   type Logger,
   type SourcePartition,
@@ -13,8 +14,8 @@ import {
   type TaskConfig,
 } from '@sluice/core';
 import { ConnectJson } from '../format/connect-json.js';
-import { decodeObject } from '../format/format-registry.js';
 import type { DecodedRecord, FormatOptions } from '../format/record-format.js';
+import { recordCursor, type RecordCursor } from '../format/record-stream.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { createS3Client } from '../storage/s3-client.js';
 import { S3ObjectStore } from '../storage/s3-object-store.js';
@@ -42,7 +43,9 @@ export interface S3SourceTaskOptions {
 
 interface Current {
   readonly object: StreamObject;
-  readonly records: readonly DecodedRecord[];
+  /** the object's records as they are read */
+  readonly cursor: RecordCursor;
+  /** records of the object emitted so far */
   next: number;
 }
 
@@ -57,8 +60,9 @@ interface Current {
  * object name) gives, with the envelope's key, headers and timestamp. GENERIC: every record goes
  * to `topic` with a null key, letting the producer choose the partition.
  *
- * Objects are read whole into memory, one at a time. A malformed object fails the task (DataError
- * naming the key) rather than being skipped.
+ * Objects are read one at a time as their bytes arrive (Parquet whole, as it needs its footer), so
+ * memory holds a batch, not an object. A malformed object fails the task (DataError naming the key)
+ * rather than being skipped; a read that fails midway is retried from the last record emitted.
  */
 export class S3SourceTask implements SourceTask {
   private logger: Logger = noopLogger;
@@ -138,7 +142,7 @@ export class S3SourceTask implements SourceTask {
     try {
       // Bounded: each turn either consumes a queued object or lists, and listing is rate-limited.
       while (!signal.aborted) {
-        const batch = this.emit(settings);
+        const batch = await this.emit(settings);
         if (batch.length > 0) return batch;
         if (await this.openNext(signal)) continue;
         if (Date.now() < this.nextListingAt) break;
@@ -166,25 +170,48 @@ export class S3SourceTask implements SourceTask {
     return this.stopping;
   }
 
-  private emit(settings: S3SourceSettings): SourceRecord[] {
+  private async emit(settings: S3SourceSettings): Promise<SourceRecord[]> {
     const current = this.current;
     if (current === null) return [];
-    const out: SourceRecord[] = [];
+    const decoded = await this.readRecords(current, settings.batchMaxRecords);
     const partition: SourcePartition = { bucket: settings.connection.bucket, stream: current.object.stream };
-    const total = current.records.length;
-    while (current.next < total && out.length < settings.batchMaxRecords) {
-      const decoded = current.records[current.next] as DecodedRecord;
-      current.next++;
+    const done = current.cursor.done;
+    const out = decoded.map((d, i) => {
       const position: StreamPosition = {
         object: current.object.key,
-        records: current.next,
-        done: current.next === total,
+        records: current.next + i + 1,
+        done: done && i === decoded.length - 1,
       };
-      this.positions.set(current.object.stream, position);
-      out.push(this.toSourceRecord(settings, current.object, decoded, partition, position));
-    }
-    if (current.next >= total) this.current = null;
+      return this.toSourceRecord(settings, current.object, d, partition, position);
+    });
+    current.next += decoded.length;
+    if (decoded.length > 0)
+      this.positions.set(current.object.stream, { object: current.object.key, records: current.next, done });
+    if (done) this.current = null;
     return out;
+  }
+
+  /**
+   * The next records of the current object. A failed read puts the object back at the head of the
+   * queue, to continue after the records already emitted; malformed data fails with the key named.
+   */
+  private async readRecords(current: Current, max: number): Promise<DecodedRecord[]> {
+    try {
+      return await current.cursor.take(max);
+    } catch (err) {
+      return this.failRead(current, current.next, err);
+    }
+  }
+
+  /** Drops what the current read holds, queues the object again to resume at `resumeAt`, and throws. */
+  private async failRead(current: Current, resumeAt: number, err: unknown): Promise<never> {
+    this.current = null;
+    await current.cursor.close().catch(() => undefined);
+    this.queue.unshift({ object: current.object, skip: resumeAt });
+    const key = current.object.key;
+    if (DataError.is(err)) throw new DataError(`cannot read s3 object ${key}: ${err.message}`, { cause: err, context: { key } });
+    if (ConnectError.is(err)) throw err;
+    throw new RetriableError(`reading s3 object ${key} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 
   private toSourceRecord(
@@ -221,39 +248,51 @@ export class S3SourceTask implements SourceTask {
     const pending = this.queue.shift();
     if (pending === undefined) return false;
     const { object, skip } = pending;
-    let bytes: Uint8Array;
-    try {
-      bytes = await store.read(object.key, signal);
-    } catch (err) {
-      if (!NotFoundError.is(err)) throw err;
-      // deleted between listing and reading: nothing to emit, and nothing to remember
-      this.logger.warn('object disappeared before it was read; skipping it', { key: object.key });
-      return true;
+    const settings = this.settings as S3SourceSettings;
+    const open = async (): Promise<RecordCursor | null> => {
+      try {
+        return recordCursor(settings.format, await store.readStream(object.key, signal), this.formatOptions as FormatOptions);
+      } catch (err) {
+        if (!NotFoundError.is(err)) throw err;
+        // deleted between listing and reading: nothing to emit, and nothing to remember
+        this.logger.warn('object disappeared before it was read; skipping it', { key: object.key });
+        return null;
+      }
+    };
+    let cursor = await open();
+    if (cursor === null) return true;
+    let current: Current = { object, cursor, next: 0 };
+    if (skip > 0) {
+      const skipped = await this.skipRecords(current, skip);
+      if (skipped < skip) {
+        this.logger.warn(
+          'object has fewer records than the committed position; it was rewritten, reading it from its start',
+          { key: object.key, skip, records: skipped },
+        );
+        await cursor.close();
+        cursor = await open();
+        if (cursor === null) return true;
+        current = { object, cursor, next: 0 };
+      } else current.next = skip;
     }
-    let records: DecodedRecord[];
-    try {
-      records = await decodeObject(
-        (this.settings as S3SourceSettings).format,
-        bytes,
-        this.formatOptions as FormatOptions,
-      );
-    } catch (err) {
-      if (!DataError.is(err)) throw err;
-      throw new DataError(`cannot read s3 object ${object.key}: ${err.message}`, {
-        cause: err,
-        context: { key: object.key },
-      });
+    this.current = current;
+    // an object with nothing (more) to read is done at once
+    await this.readRecords(current, 0);
+    if (cursor.done) {
+      this.current = null;
+      this.positions.set(object.stream, { object: object.key, records: current.next, done: true });
     }
-    if (skip > records.length) {
-      this.logger.warn(
-        'object has fewer records than the committed position; it was rewritten, reading it from its start',
-        { key: object.key, skip, records: records.length },
-      );
-    }
-    this.current = { object, records, next: skip > records.length ? 0 : skip };
-    this.logger.debug('reading object', { key: object.key, records: records.length, from: this.current.next });
-    if (records.length === 0) this.positions.set(object.stream, { object: object.key, records: 0, done: true });
+    this.logger.debug('reading object', { key: object.key, from: current.next });
     return true;
+  }
+
+  /** Skips the records a committed position covers; a failure is handled like any read failure. */
+  private async skipRecords(current: Current, count: number): Promise<number> {
+    try {
+      return await current.cursor.skip(count);
+    } catch (err) {
+      return this.failRead(current, count, err);
+    }
   }
 
   /** Lists the prefix and queues the assigned objects not yet read. */

@@ -55,6 +55,17 @@ export class InMemoryObjectStore implements ObjectStore {
     return o.bytes;
   }
 
+  /** bytes per chunk `readStream` yields: small values exercise records split across chunks */
+  streamChunkBytes = 64 * 1024;
+
+  async readStream(key: string): Promise<AsyncIterable<Uint8Array>> {
+    const bytes = await this.read(key);
+    const size = this.streamChunkBytes;
+    return (async function* () {
+      for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+    })();
+  }
+
   /** The object's content as UTF-8 text. */
   text(key: string): string {
     const o = this.objects.get(key);

@@ -34,6 +34,8 @@ export interface ObjectStore {
   list(prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo>;
   /** Reads a whole object. Rejects with a NotFoundError when it does not exist. */
   read(key: string, signal?: AbortSignal): Promise<Uint8Array>;
+  /** Reads an object as its bytes arrive. Rejects with a NotFoundError when it does not exist. */
+  readStream(key: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
   /** Releases connections. Idempotent. */
   close(): void;
 }

@@ -11,7 +11,7 @@ import {
   type StorageClass,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { ConnectError, NotFoundError, type Logger } from '@sluice/core';
+import { ConnectError, NotFoundError, RetriableError, type Logger } from '@sluice/core';
 import type { ObjectInfo, ObjectStore, ObjectUpload } from './object-store.js';
 
 /** Per-object settings applied to every upload. */
@@ -78,6 +78,27 @@ export class S3ObjectStore implements ObjectStore {
       if (out.Body === undefined) return new Uint8Array(0);
       return out.Body.transformToByteArray();
     }, `reading s3://${this.bucket}/${key}`);
+  }
+
+  async readStream(key: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+    const what = `reading s3://${this.bucket}/${key}`;
+    const body = await this.send(async () => {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...this.customerKeyParams() }),
+        { abortSignal: signal },
+      );
+      return out.Body as AsyncIterable<Uint8Array> | undefined;
+    }, what);
+    if (body === undefined) return (async function* () {})();
+    // a connection lost in the middle of the body is as retriable as one lost before it
+    return (async function* () {
+      try {
+        for await (const chunk of body) yield chunk;
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        throw new RetriableError(`${what} failed mid-object: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+    })();
   }
 
   close(): void {
