@@ -57,12 +57,21 @@ export class CatalogReader {
 
   constructor(private readonly client: pg.Client) {}
 
-  /** Every ordinary table the filter captures, sorted by `schema.table`. */
-  async capturedTables(filter: CaptureFilter): Promise<TableInfo[]> {
-    const { rows } = await this.query<{ oid: number; nspname: string; relname: string }>(
-      `SELECT c.oid::int8 AS oid, n.nspname, c.relname
+  /**
+   * Every table the filter captures, sorted by `schema.table`. With `viaPartitionRoot` a partitioned
+   * table is captured as itself (its partitions are not listed); otherwise partitions are ordinary
+   * tables and `onPartitionedRoot` hears of each partitioned table the filter matches (it is not
+   * captured: its changes arrive as its partitions').
+   */
+  async capturedTables(
+    filter: CaptureFilter,
+    viaPartitionRoot = false,
+    onPartitionedRoot: (id: string) => void = () => undefined,
+  ): Promise<TableInfo[]> {
+    const { rows } = await this.query<{ oid: number; nspname: string; relname: string; relkind: string; relispartition: boolean }>(
+      `SELECT c.oid::int8 AS oid, n.nspname, c.relname, c.relkind, c.relispartition
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+        WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
         ORDER BY n.nspname, c.relname`,
       [],
       'list tables',
@@ -70,6 +79,10 @@ export class CatalogReader {
     const out: TableInfo[] = [];
     for (const r of rows) {
       if (!filter.includesTable(r.nspname, r.relname)) continue;
+      if (viaPartitionRoot ? r.relispartition : r.relkind === 'p') {
+        if (!viaPartitionRoot && !r.relispartition) onPartitionedRoot(tableId(r.nspname, r.relname));
+        continue;
+      }
       const info = await this.table(Number(r.oid));
       if (info !== null) out.push(info);
     }

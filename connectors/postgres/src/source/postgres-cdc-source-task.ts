@@ -147,10 +147,16 @@ export class PostgresCdcSourceTask implements SourceTask {
     this.metaClient = await this.openMetaClient(settings);
     if (settings.snapshotMode !== 'initial_only') await this.checkReplicationPrivilege(settings);
     let catalog = new CatalogReader(this.metaClient);
-    let tables = await catalog.capturedTables(settings.filter);
+    const partitioned = (id: string) =>
+      this.logger.warn(
+        `${id} is a partitioned table: its changes arrive as those of its partitions, captured only when the filters include them (each to its own topic). Set publish.via.partition.root=true to capture it as one table.`,
+        { table: id },
+      );
+    const listTables = (c: CatalogReader, warn: (id: string) => void) => c.capturedTables(settings.filter, settings.publishViaPartitionRoot, warn);
+    let tables = await listTables(catalog, partitioned);
     if (settings.replicaIdentityAutoset.length > 0 && (await this.autosetReplicaIdentities(settings, tables))) {
       catalog = new CatalogReader(this.metaClient);
-      tables = await catalog.capturedTables(settings.filter);
+      tables = await listTables(catalog, () => undefined);
     }
     for (const t of tables) {
       const warning = replicaIdentityWarning(tableId(t.schema, t.table), t.replicaIdentity, t.hasPrimaryKey);
@@ -186,6 +192,7 @@ export class PostgresCdcSourceTask implements SourceTask {
       settings.publicationAutocreateMode,
       published,
       this.logger,
+      settings.publishViaPartitionRoot,
     );
     const slotWaitMs = this.options.slotWaitTimeoutMs ?? 30_000;
     const slot = await awaitUsableSlot(this.metaClient, settings.slotName, settings.endpoint.database, slotWaitMs);

@@ -277,6 +277,13 @@ export function postgresSourceConfigSchema(): ConfigSchema {
           'Replica identities the connector sets at start: "<schema.table regex>:<FULL|DEFAULT|NOTHING|INDEX name>,…". Needs table ownership; a failure stops the task with the ALTER TABLE to run.',
         ...meta(GROUP_REPLICATION, 'LOW', 'Replica identity autoset values'),
       },
+      'publish.via.partition.root': {
+        type: 'boolean',
+        default: false,
+        description:
+          'Capture a partitioned table as one table (its topic, key and schema) rather than as its partitions: the connector creates or updates its publication WITH (publish_via_partition_root = true) and snapshots the partitioned table. PostgreSQL 13 or later.',
+        ...meta(GROUP_REPLICATION, 'LOW', 'Publish via partition root'),
+      },
       'skip.messages.without.change': {
         type: 'boolean',
         default: false,

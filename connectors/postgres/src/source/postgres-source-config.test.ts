@@ -169,5 +169,7 @@ describe('PostgreSQL source connection and event options', () => {
     )?.errors;
     expect(errors).toEqual([expect.stringMatching(/Invalid entry "public.a:PARTIAL"/), expect.stringMatching(/Invalid table expression "public.\(b"/)]);
     expect(parseSourceConfig({ ...BASE, 'skip.messages.without.change': 'true' }).skipMessagesWithoutChange).toBe(true);
+    expect(parseSourceConfig(BASE).publishViaPartitionRoot).toBe(false);
+    expect(parseSourceConfig({ ...BASE, 'publish.via.partition.root': 'true' }).publishViaPartitionRoot).toBe(true);
   });
 });

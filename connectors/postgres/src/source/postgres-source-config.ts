@@ -100,6 +100,8 @@ export interface PostgresSourceSettings {
   /** replica.identity.autoset.values */
   readonly replicaIdentityAutoset: readonly ReplicaIdentityRule[];
   readonly skipMessagesWithoutChange: boolean;
+  /** publish.via.partition.root: partitioned tables captured as themselves */
+  readonly publishViaPartitionRoot: boolean;
   /** SQL run with every heartbeat, null for none */
   readonly heartbeatActionQuery: string | null;
   readonly heartbeatTopic: string;
@@ -138,6 +140,7 @@ interface RawSourceConfig {
   'database.initial.statements': string;
   'replica.identity.autoset.values': string;
   'skip.messages.without.change': boolean;
+  'publish.via.partition.root': boolean;
   'slot.drop.on.stop': boolean;
   'incremental.snapshot.chunk.size': number;
   'tombstones.on.delete': boolean;
@@ -278,6 +281,7 @@ function toSettings(
     initialStatements: splitStatements(raw['database.initial.statements']),
     replicaIdentityAutoset: identityRules,
     skipMessagesWithoutChange: raw['skip.messages.without.change'],
+    publishViaPartitionRoot: raw['publish.via.partition.root'],
     heartbeatTopic: `${raw['heartbeat.topics.prefix']}.${raw['topic.prefix']}`,
     unavailableValuePlaceholder: raw['unavailable.value.placeholder'],
     typeMapping: Object.freeze({

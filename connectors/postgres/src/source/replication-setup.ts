@@ -127,6 +127,7 @@ export async function ensurePublication(
   mode: PublicationAutocreateMode,
   tables: readonly TableInfo[],
   logger: Logger,
+  viaPartitionRoot = false,
 ): Promise<void> {
   const run = async (sql: string, what: string): Promise<pg.QueryResult> => {
     try {
@@ -135,8 +136,23 @@ export async function ensurePublication(
       throw wrapPgError(err, `Could not ${what} publication "${name}"`);
     }
   };
-  const existing = await run(`SELECT puballtables FROM pg_publication WHERE pubname = ${literal(name)}`, 'read');
+  const existing = await run(`SELECT puballtables, pubviaroot FROM pg_publication WHERE pubname = ${literal(name)}`, 'read');
   const exists = existing.rows.length > 0;
+  const options = viaPartitionRoot ? ' WITH (publish_via_partition_root = true)' : '';
+  // a publication the connector manages follows publish.via.partition.root; one it does not is only checked
+  const alignViaRoot = async (): Promise<void> => {
+    const current = (existing.rows[0] as { pubviaroot: boolean } | undefined)?.pubviaroot ?? false;
+    if (!exists || current === viaPartitionRoot) return;
+    if (mode === 'disabled') {
+      logger.warn(
+        `publication "${name}" has publish_via_partition_root = ${current}, but publish.via.partition.root is ${viaPartitionRoot}: partitioned tables will not be captured as configured`,
+        { publication: name },
+      );
+      return;
+    }
+    await run(`ALTER PUBLICATION ${quoteIdent(name)} SET (publish_via_partition_root = ${viaPartitionRoot})`, 'update');
+  };
+  await alignViaRoot();
   const tableList = tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`).join(', ');
   switch (mode) {
     case 'disabled':
@@ -150,7 +166,7 @@ export async function ensurePublication(
     case 'all_tables':
       if (!exists) {
         logger.info('creating publication for all tables', { publication: name });
-        await run(`CREATE PUBLICATION ${quoteIdent(name)} FOR ALL TABLES`, 'create');
+        await run(`CREATE PUBLICATION ${quoteIdent(name)} FOR ALL TABLES${options}`, 'create');
       }
       return;
     case 'filtered':
@@ -161,7 +177,7 @@ export async function ensurePublication(
       }
       if (!exists) {
         logger.info('creating publication for the captured tables', { publication: name, tables: tables.length });
-        await run(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${tableList}`, 'create');
+        await run(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${tableList}${options}`, 'create');
       } else if ((existing.rows[0] as { puballtables: boolean }).puballtables) {
         logger.warn(
           'publication.autocreate.mode=filtered but the publication is FOR ALL TABLES; leaving it unchanged',
