@@ -47,6 +47,18 @@ describe.skipIf(gate.skip)('distributed mode on a TLS / SASL secured broker', ()
     expect(pipeline.values()).toEqual(Array.from({ length: 300 }, (_, i) => i));
   }
 
+  /** Starts a worker that must fail; resolves to what it printed. */
+  async function startFailure(protocol: 'SASL_SSL' | 'SSL', settings: Record<string, string>): Promise<string> {
+    const cluster = new WorkerCluster(secure().bootstrapServers[protocol].join(','), `secure-${++n}`, settings);
+    clusters.push(cluster);
+    const error = await cluster.start(0).then(
+      () => null,
+      (err: Error) => err.message,
+    );
+    expect(error).not.toBeNull();
+    return error as string;
+  }
+
   it('runs a source → topic → sink pipeline over SASL_SSL with SCRAM-SHA-512 and a PEM trust store', async () => {
     await pipelineThrough(
       {
@@ -83,53 +95,38 @@ describe.skipIf(gate.skip)('distributed mode on a TLS / SASL secured broker', ()
   }, 120_000);
 
   it('refuses to start with a wrong SASL password, saying so without echoing it', async () => {
-    const cluster = new WorkerCluster(secure().bootstrapServers.SASL_SSL.join(','), `secure-${++n}`, {
+    const error = await startFailure('SASL_SSL', {
       'security.protocol': 'SASL_SSL',
       'sasl.mechanism': 'SCRAM-SHA-256',
       'sasl.jaas.config': jaas('scram.ScramLoginModule', 'not-the-Passw0rd'),
       'ssl.truststore.type': 'PEM',
       'ssl.truststore.location': secure().caFile,
     });
-    clusters.push(cluster);
-    const error = await cluster.start(0).then(
-      () => null,
-      (err: Error) => err.message,
-    );
     expect(error).toMatch(/exited early \(1\)/);
     // the last line the worker prints says what went wrong
-    const reason = /^sluice: (.*)$/m.exec(error ?? '')?.[1];
+    const reason = /^sluice: (.*)$/m.exec(error)?.[1];
     process.stderr.write(`wrong password: ${reason}\n`);
     expect(reason).toMatch(/SASL SCRAM-SHA-256 authentication failed|authentication failed/i);
     expect(error).not.toContain('not-the-Passw0rd');
   }, 120_000);
 
   it('refuses to start when the broker certificate is not trusted, naming the TLS failure', async () => {
-    const cluster = new WorkerCluster(secure().bootstrapServers.SSL.join(','), `secure-${++n}`, {
+    const error = await startFailure('SSL', {
       'security.protocol': 'SSL',
       // no trust store: the system CAs do not know the broker's self-signed certificate
     });
-    clusters.push(cluster);
-    const error = await cluster.start(0).then(
-      () => null,
-      (err: Error) => err.message,
-    );
     expect(error).toMatch(/exited early \(1\)/);
-    const reason = /^sluice: (.*)$/m.exec(error ?? '')?.[1];
+    const reason = /^sluice: (.*)$/m.exec(error)?.[1];
     process.stderr.write(`untrusted certificate: ${reason}\n`);
     expect(reason).toMatch(/self[- ]signed certificate|unable to verify|certificate/i);
   }, 120_000);
 
   it('refuses a JKS trust store with the command that converts it', async () => {
-    const cluster = new WorkerCluster(secure().bootstrapServers.SSL.join(','), `secure-${++n}`, {
+    const error = await startFailure('SSL', {
       'security.protocol': 'SSL',
       'ssl.truststore.location': '/etc/kafka/truststore.jks',
       'ssl.truststore.password': 'changeit',
     });
-    clusters.push(cluster);
-    const error = await cluster.start(0).then(
-      () => null,
-      (err: Error) => err.message,
-    );
     expect(error).toMatch(
       /ssl\.truststore\.location \/etc\/kafka\/truststore\.jks is a JKS trust store.*keytool -exportcert -rfc/,
     );
