@@ -50,13 +50,15 @@ describe.skipIf(gate.skip)('PostgreSQL source: message.key.columns and column ma
     expect(op(snapshot[0]!)).toBe('r');
     expect(key(snapshot[0]!)).toEqual({ region: 'eu', id: 1 });
     expect(snapshot[0]!.keySchema?.fields.map((f) => f.name)).toEqual(['region', 'id']);
-    expect(after(snapshot[0]!)).toEqual({
+    // every mask applied: replaced, hashed (cut to varchar(10)), truncated
+    const firstRow = {
       id: 1,
       email: '***',
       region: 'eu',
       phone: sha256('s4lt', '0123456789').slice(0, 10),
       note: 'first',
-    });
+    };
+    expect(after(snapshot[0]!)).toEqual(firstRow);
 
     await db.client.query(`INSERT INTO public.${table} VALUES (2, 'bob@example.com', 'us', NULL, 'x')`);
     await db.client.query(`UPDATE public.${table} SET note = 'changed note' WHERE id = 2`);
@@ -74,13 +76,7 @@ describe.skipIf(gate.skip)('PostgreSQL source: message.key.columns and column ma
     expect(after(stream[1]!)).toMatchObject({ email: '***', note: 'chang', phone: null });
     expect(before(stream[1]!)).toMatchObject({ email: '***', note: 'x' });
     // REPLICA IDENTITY FULL: the delete's old row has every (masked) value
-    expect(before(stream[4]!)).toEqual({
-      id: 1,
-      email: '***',
-      region: 'eu',
-      phone: sha256('s4lt', '0123456789').slice(0, 10),
-      note: 'first',
-    });
+    expect(before(stream[4]!)).toEqual(firstRow);
   });
 
   it('reads every row in an incremental snapshot although many rows share one event key', async () => {
