@@ -16,7 +16,7 @@ export interface StartClusterOptions {
   readyTimeoutMs?: number;
   log?: (message: string) => void;
   /**
-   * Adds SASL_PLAINTEXT, SASL_SSL and SSL listeners next to PLAINTEXT: a self-signed certificate for
+   * Adds SASL_PLAINTEXT, SASL_SSL, SSL and MTLS (SSL with client certificates) listeners next to PLAINTEXT: a self-signed certificate for
    * 127.0.0.1, SASL PLAIN and SCRAM-SHA-256/512 for `users` (default { sluice: 'sluice-secret' }).
    */
   security?: { users?: Record<string, string> };
@@ -24,7 +24,10 @@ export interface StartClusterOptions {
 
 export interface SecureListeners {
   /** bootstrap servers per security protocol */
-  readonly bootstrapServers: Record<'SASL_PLAINTEXT' | 'SASL_SSL' | 'SSL', string[]>;
+  /** bootstrap servers per listener; MTLS is an SSL listener that requires a client certificate */
+  readonly bootstrapServers: Record<'SASL_PLAINTEXT' | 'SASL_SSL' | 'SSL' | 'MTLS', string[]>;
+  /** a PKCS12 key store with a client certificate the MTLS listener trusts */
+  readonly clientKeystore: { readonly file: string; readonly password: string };
   /** PEM certificate the brokers present (self-signed: trust it as the CA) */
   readonly caFile: string;
   /** SASL users and passwords (PLAIN and SCRAM) */

@@ -110,6 +110,7 @@ function makeHandle(cluster) {
         : {
             bootstrapServers: Object.fromEntries(SECURE_PROTOCOLS.map((p) => [p, nodes.map((n) => `${HOST}:${n.securePorts[p]}`)])),
             caFile: cluster.security.caFile,
+            clientKeystore: { file: cluster.security.clientKeystore, password: KEYSTORE_PASSWORD },
             users: cluster.security.users,
           },
     nodeIds: nodes.map((n) => n.nodeId),
@@ -143,7 +144,9 @@ function makeHandle(cluster) {
 }
 
 /** Listeners added next to PLAINTEXT when `security` is asked for (PLAINTEXT stays for readiness checks). */
-const SECURE_PROTOCOLS = ['SASL_PLAINTEXT', 'SASL_SSL', 'SSL'];
+const SECURE_PROTOCOLS = ['SASL_PLAINTEXT', 'SASL_SSL', 'SSL', 'MTLS'];
+/** Listener name → security protocol: MTLS is an SSL listener that requires client certificates. */
+const LISTENER_PROTOCOL = { SASL_PLAINTEXT: 'SASL_PLAINTEXT', SASL_SSL: 'SASL_SSL', SSL: 'SSL', MTLS: 'SSL' };
 const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'];
 const KEYSTORE_PASSWORD = 'sluice-test-keystore';
 
@@ -157,13 +160,21 @@ function makeKeystore(dir) {
   const common = ['-keystore', keystore, '-storetype', 'PKCS12', '-storepass', KEYSTORE_PASSWORD];
   execFileSync('keytool', ['-genkeypair', '-alias', 'broker', '-keyalg', 'RSA', '-keysize', '2048', '-validity', '7', '-dname', 'CN=localhost', '-ext', 'SAN=IP:127.0.0.1,DNS:localhost', '-keypass', KEYSTORE_PASSWORD, ...common], { stdio: 'pipe' });
   writeFileSync(caFile, execFileSync('keytool', ['-exportcert', '-rfc', '-alias', 'broker', ...common], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  return { keystore, caFile };
+  // a client certificate for the MTLS listener, trusted by the brokers
+  const clientKeystore = join(dir, 'client.p12');
+  const clientCert = join(dir, 'client.pem');
+  const truststore = join(dir, 'broker-trust.p12');
+  const client = ['-keystore', clientKeystore, '-storetype', 'PKCS12', '-storepass', KEYSTORE_PASSWORD];
+  execFileSync('keytool', ['-genkeypair', '-alias', 'client', '-keyalg', 'RSA', '-keysize', '2048', '-validity', '7', '-dname', 'CN=sluice-client', '-keypass', KEYSTORE_PASSWORD, ...client], { stdio: 'pipe' });
+  writeFileSync(clientCert, execFileSync('keytool', ['-exportcert', '-rfc', '-alias', 'client', ...client], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'client', '-file', clientCert, '-keystore', truststore, '-storetype', 'PKCS12', '-storepass', KEYSTORE_PASSWORD], { stdio: 'pipe' });
+  return { keystore, caFile, truststore, clientKeystore };
 }
 
 /** server.properties entries of the secure listeners: TLS keystore, PLAIN users, SCRAM login modules. */
 function securityProperties(cluster) {
   if (cluster.security === null) return {};
-  const { users, keystore } = cluster.security;
+  const { users, keystore, truststore } = cluster.security;
   const plainUsers = Object.entries(users).map(([u, p]) => `user_${u}="${p}"`).join(' ');
   const props = {
     'sasl.enabled.mechanisms': ['PLAIN', ...SCRAM_MECHANISMS].join(','),
@@ -171,6 +182,10 @@ function securityProperties(cluster) {
     'ssl.keystore.location': keystore,
     'ssl.keystore.password': KEYSTORE_PASSWORD,
     'ssl.key.password': KEYSTORE_PASSWORD,
+    'listener.name.mtls.ssl.client.auth': 'required',
+    'listener.name.mtls.ssl.truststore.type': 'PKCS12',
+    'listener.name.mtls.ssl.truststore.location': truststore,
+    'listener.name.mtls.ssl.truststore.password': KEYSTORE_PASSWORD,
   };
   for (const listener of ['sasl_plaintext', 'sasl_ssl']) {
     props[`listener.name.${listener}.plain.sasl.jaas.config`] = `org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`;
@@ -186,10 +201,10 @@ function serverProperties(node, voters, brokers, extra) {
     'process.roles': 'broker,controller',
     'node.id': String(node.nodeId),
     'controller.quorum.voters': voters,
-    listeners: [`PLAINTEXT://${HOST}:${node.port}`, `CONTROLLER://${HOST}:${node.controllerPort}`, ...secure.map(([p, port]) => `${p}://${HOST}:${port}`)].join(','),
+    listeners: [`PLAINTEXT://${HOST}:${node.port}`, `CONTROLLER://${HOST}:${node.controllerPort}`, ...secure.map(([l, port]) => `${l}://${HOST}:${port}`)].join(','),
     'advertised.listeners': [`PLAINTEXT://${HOST}:${node.port}`, ...secure.map(([p, port]) => `${p}://${HOST}:${port}`)].join(','),
     'controller.listener.names': 'CONTROLLER',
-    'listener.security.protocol.map': ['PLAINTEXT:PLAINTEXT', 'CONTROLLER:PLAINTEXT', ...secure.map(([p]) => `${p}:${p}`)].join(','),
+    'listener.security.protocol.map': ['PLAINTEXT:PLAINTEXT', 'CONTROLLER:PLAINTEXT', ...secure.map(([l]) => `${l}:${LISTENER_PROTOCOL[l]}`)].join(','),
     'inter.broker.listener.name': 'PLAINTEXT',
     'log.dirs': join(node.dir, 'data'),
     'num.partitions': '1',

@@ -63,8 +63,9 @@ export function toConnectError(err: unknown, action: string, context: ErrorConte
   if (ConnectError.is(err)) return err;
   const shape = (typeof err === 'object' && err !== null ? err : {}) as KafkaJsErrorShape;
   const type = kafkaErrorType(err);
-  const detail = shape.message ?? String(err);
-  const message = `${action} failed: ${detail}`;
+  // OpenSSL messages end with a line break: keep the message on one line
+  const detail = (shape.message ?? String(err)).trim().replace(/\s*\n\s*/g, ' ');
+  const message = `${action} failed: ${detail}${tlsHint(detail)}`;
   const options = { cause: err, context };
   if (type !== undefined) {
     if (NOT_FOUND.has(type)) return new NotFoundError(message, options);
@@ -83,4 +84,15 @@ export function toConnectError(err: unknown, action: string, context: ErrorConte
   }
   if (shape.retriable === true) return new RetriableError(message, options);
   return new ConnectError(message, options);
+}
+
+/** What to check for the TLS failures whose OpenSSL wording says little to an operator. */
+function tlsHint(detail: string): string {
+  if (/alert bad certificate|alert certificate required|alert unknown ca/i.test(detail))
+    return ' (the broker refused the client certificate, or none was sent: check ssl.keystore.* / ssl.certificate.location and that the broker trusts its issuer)';
+  if (/self[- ]signed certificate|unable to (get local issuer|verify)/i.test(detail))
+    return " (the broker's certificate is not trusted: set ssl.truststore.location / ssl.truststore.certificates with its CA, ssl.truststore.type=PEM)";
+  if (/Hostname\/IP does not match|altnames/i.test(detail))
+    return " (the broker's certificate does not name the host connected to: fix the certificate or bootstrap.servers; ssl.endpoint.identification.algorithm= skips the check)";
+  return '';
 }
