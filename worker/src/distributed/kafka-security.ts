@@ -49,10 +49,13 @@ export function kafkaSecurity(config: WorkerConfig): { ssl?: KafkaConfig['ssl'];
   return out;
 }
 
-function readSetting(config: WorkerConfig, key: string): string {
+/** The file a setting names, as text (or bytes); an unreadable file is an error naming the setting. */
+function readSetting(config: WorkerConfig, key: string): string;
+function readSetting(config: WorkerConfig, key: string, binary: true): Buffer;
+function readSetting(config: WorkerConfig, key: string, binary = false): string | Buffer {
   const file = config[key] as string;
   try {
-    return readFileSync(file, 'utf8');
+    return binary ? readFileSync(file) : readFileSync(file, 'utf8');
   } catch (err) {
     throw new KafkaSecurityConfigError(key, `Cannot read ${key} ${file}: ${(err as Error).message}`);
   }
@@ -92,14 +95,7 @@ function tlsOptions(config: WorkerConfig): ConnectionOptions {
       tls.cert = text;
       tls.key = text;
     } else if (keyType === 'PKCS12') {
-      try {
-        tls.pfx = readFileSync(config['ssl.keystore.location']);
-      } catch (err) {
-        throw new KafkaSecurityConfigError(
-          'ssl.keystore.location',
-          `Cannot read ssl.keystore.location ${config['ssl.keystore.location']}: ${(err as Error).message}`,
-        );
-      }
+      tls.pfx = readSetting(config, 'ssl.keystore.location', true);
       tls.passphrase = config['ssl.keystore.password'] ?? keyPassword;
     } else {
       throw new KafkaSecurityConfigError(

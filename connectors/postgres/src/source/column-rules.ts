@@ -1,7 +1,7 @@
 import { createHash, getHashes } from 'node:crypto';
 import type { ConfigFieldError } from '@sluice/core';
 import { characterLength, type ColumnDefinition } from '../types/pg-type.js';
-import { compileWholeMatch } from './table-filter.js';
+import { compileWholeMatch, parseTableRules } from './table-filter.js';
 
 /**
  * Per-column rules that Debezium configures outside the fixed key set:
@@ -175,39 +175,23 @@ export function javaSerializedString(value: string): Buffer {
 
 /** `<table regex>:<col>,<col>;<table regex>:<col>` (Debezium's format). */
 function parseMessageKeyColumns(value: unknown, errors: ConfigFieldError[]): KeyRule[] {
-  const text = typeof value === 'string' ? value.trim() : '';
-  if (text === '') return [];
-  const key = 'message.key.columns';
-  const rules: KeyRule[] = [];
-  for (const entry of text
-    .split(';')
-    .map((e) => e.trim())
-    .filter((e) => e.length > 0)) {
-    const colon = entry.lastIndexOf(':');
-    const tablePart = colon < 0 ? '' : entry.slice(0, colon).trim();
-    const columns =
-      colon < 0
-        ? []
-        : entry
-            .slice(colon + 1)
-            .split(',')
-            .map((c) => c.trim())
-            .filter((c) => c.length > 0);
-    if (tablePart === '' || columns.length === 0) {
-      errors.push({
-        name: key,
-        errors: [`Invalid entry "${entry}" in ${key}: expected <schema>.<table>:<column>[,<column>…]`],
-      });
-      continue;
-    }
-    try {
-      rules.push({ table: compileWholeMatch(tablePart), columns });
-    } catch (err) {
-      errors.push({
-        name: key,
-        errors: [`Invalid table expression "${tablePart}" in ${key} (${(err as Error).message})`],
-      });
-    }
-  }
-  return rules;
+  const text = typeof value === 'string' ? value : '';
+  const columns = (list: string): string[] | null => {
+    const names = list
+      .split(',')
+      .map((c) => c.trim())
+      .filter((c) => c.length > 0);
+    return names.length > 0 ? names : null;
+  };
+  return parseTableRules(
+    text,
+    ';',
+    'message.key.columns',
+    '<schema>.<table>:<column>[,<column>…]',
+    columns,
+    errors,
+  ).map((r) => ({
+    table: compileWholeMatch(r.table),
+    columns: r.value,
+  }));
 }

@@ -10,7 +10,7 @@ import { quoteIdent, type PgEndpoint } from '../connection/pg-connection.js';
 import type { TypeMappingOptions } from '../types/column-mapping.js';
 import { postgresSourceConfigSchema } from './postgres-source-config-schema.js';
 import { ColumnRules } from './column-rules.js';
-import { CaptureFilter, compileWholeMatch, type CaptureFilterLists } from './table-filter.js';
+import { CaptureFilter, compileWholeMatch, parseTableRules, type CaptureFilterLists } from './table-filter.js';
 
 export { postgresSourceConfigSchema };
 
@@ -45,26 +45,14 @@ export function splitStatements(text: string): string[] {
 
 /** Parses replica.identity.autoset.values; errors name the key. */
 function parseReplicaIdentityRules(text: string, errors: ConfigFieldError[]): ReplicaIdentityRule[] {
-  const key = 'replica.identity.autoset.values';
-  const rules: ReplicaIdentityRule[] = [];
-  for (const entry of text.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
-    const colon = entry.lastIndexOf(':');
-    const table = colon < 0 ? '' : entry.slice(0, colon).trim();
-    const value = colon < 0 ? '' : entry.slice(colon + 1).trim();
+  const identity = (value: string): string | null => {
     const index = /^INDEX\s+(\S+)$/i.exec(value);
-    const identity = /^(FULL|DEFAULT|NOTHING)$/i.test(value) ? value.toUpperCase() : index !== null ? `USING INDEX ${quoteIdent(index[1] as string)}` : null;
-    if (table === '' || identity === null) {
-      errors.push({ name: key, errors: [`Invalid entry "${entry}" in ${key}: expected <schema>.<table>:<FULL|DEFAULT|NOTHING|INDEX index_name>`] });
-      continue;
-    }
-    try {
-      compileWholeMatch(table);
-      rules.push({ table, identity });
-    } catch (err) {
-      errors.push({ name: key, errors: [`Invalid table expression "${table}" in ${key} (${(err as Error).message})`] });
-    }
-  }
-  return rules;
+    if (index !== null) return `USING INDEX ${quoteIdent(index[1] as string)}`;
+    return /^(FULL|DEFAULT|NOTHING)$/i.test(value) ? value.toUpperCase() : null;
+  };
+  return parseTableRules(text, ',', 'replica.identity.autoset.values', '<schema>.<table>:<FULL|DEFAULT|NOTHING|INDEX index_name>', identity, errors).map(
+    (r) => ({ table: r.table, identity: r.value }),
+  );
 }
 
 /** Validated source settings; frozen. */

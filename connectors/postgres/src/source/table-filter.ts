@@ -1,3 +1,5 @@
+import type { ConfigFieldError } from '@sluice/core';
+
 /**
  * Debezium's include/exclude list semantics: each regular expression must match the whole identifier
  * (`schema`, `schema.table` or `schema.table.column`), case-insensitively. An empty include list
@@ -15,6 +17,41 @@ export interface CaptureFilterLists {
 
 /** Schemas never captured: PostgreSQL's own. */
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
+
+/**
+ * Reads Debezium's per-table rules, `<schema.table regex>:<value>` entries separated by `separator`
+ * (the table part ends at the last colon). `parse` turns a value into the rule's payload, or null when
+ * it is invalid; every bad entry is reported on `key` with `expected` as the accepted form.
+ */
+export function parseTableRules<T>(
+  text: string,
+  separator: string,
+  key: string,
+  expected: string,
+  parse: (value: string) => T | null,
+  errors: ConfigFieldError[],
+): { table: string; value: T }[] {
+  const rules: { table: string; value: T }[] = [];
+  for (const entry of text
+    .split(separator)
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0)) {
+    const colon = entry.lastIndexOf(':');
+    const table = colon < 0 ? '' : entry.slice(0, colon).trim();
+    const value = colon < 0 ? null : parse(entry.slice(colon + 1).trim());
+    if (table === '' || value === null) {
+      errors.push({ name: key, errors: [`Invalid entry "${entry}" in ${key}: expected ${expected}`] });
+      continue;
+    }
+    try {
+      compileWholeMatch(table);
+      rules.push({ table, value });
+    } catch (err) {
+      errors.push({ name: key, errors: [`Invalid table expression "${table}" in ${key} (${(err as Error).message})`] });
+    }
+  }
+  return rules;
+}
 
 /** Compiles one list entry; throws SyntaxError for an invalid expression. */
 export function compileWholeMatch(pattern: string): RegExp {

@@ -1,10 +1,7 @@
-import { DataError, Schemas, type SinkRecord } from '@sluice/core';
-import { textLines } from './json-lines-format.js';
+import { DataError, type SinkRecord } from '@sluice/core';
 import {
   ChunkedWriter,
-  valueRecord,
   type ByteSink,
-  type DecodedRecord,
   type FormatOptions,
   type RecordEncoder,
 } from './record-format.js';
@@ -44,28 +41,4 @@ export class BytesEncoder implements RecordEncoder {
   finish(): Promise<void> {
     return this.#out.end();
   }
-}
-
-/** Splits an object on the separator into BYTES records (the whole object when the separator is empty). */
-export function decodeBytes(bytes: Uint8Array, options: FormatOptions): DecodedRecord[] {
-  const sep = Buffer.from(options.bytesSeparator);
-  const all = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (sep.length === 0) return all.length === 0 ? [] : [valueRecord(Schemas.OPTIONAL_BYTES, new Uint8Array(all))];
-  const out: DecodedRecord[] = [];
-  let start = 0;
-  for (;;) {
-    const at = all.indexOf(sep, start);
-    if (at < 0) {
-      // bytes after the last separator: a record whose separator was never written
-      if (start < all.length) out.push(valueRecord(Schemas.OPTIONAL_BYTES, new Uint8Array(all.subarray(start))));
-      return out;
-    }
-    out.push(valueRecord(Schemas.OPTIONAL_BYTES, new Uint8Array(all.subarray(start, at))));
-    start = at + sep.length;
-  }
-}
-
-/** Each line of a UTF-8 object as a STRING record (`lines` format, read-only). */
-export function decodeLines(text: string): DecodedRecord[] {
-  return textLines(text).map((line) => valueRecord(Schemas.OPTIONAL_STRING, line));
 }

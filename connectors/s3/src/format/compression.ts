@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, gunzipSync } from 'node:zlib';
-import { DataError } from '@sluice/core';
+import { createGzip } from 'node:zlib';
 import type { ByteSink } from './record-format.js';
 
 /**
@@ -39,18 +38,4 @@ export function gzipSink(inner: ByteSink, level: number): ByteSink {
       await inner.end();
     },
   };
-}
-
-/** True when `bytes` start with the gzip magic number. */
-export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-/** Decompresses a gzip object (several concatenated members are read as one). Throws DataError when corrupt. */
-export function gunzip(bytes: Uint8Array): Uint8Array {
-  try {
-    return gunzipSync(bytes);
-  } catch (err) {
-    throw new DataError('object is not valid gzip', { cause: err });
-  }
 }

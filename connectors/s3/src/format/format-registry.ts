@@ -1,13 +1,12 @@
 import { IllegalStateError } from '@sluice/core';
-import { BytesEncoder, decodeBytes, decodeLines } from './bytes-format.js';
-import { gunzip, gzipSink, isGzip } from './compression.js';
-import { CsvEncoder, decodeCsv } from './csv-format.js';
-import { decodeJsonLines, JsonLinesEncoder } from './json-lines-format.js';
-import { decodeParquet, ParquetEncoder } from './parquet-format.js';
+import { BytesEncoder } from './bytes-format.js';
+import { gzipSink } from './compression.js';
+import { CsvEncoder } from './csv-format.js';
+import { JsonLinesEncoder } from './json-lines-format.js';
+import { ParquetEncoder } from './parquet-format.js';
 import type {
   ByteSink,
   CompressionType,
-  DecodedRecord,
   FormatName,
   FormatOptions,
   ParquetCodec,
@@ -75,28 +74,4 @@ export function createEncoder(
   }
 }
 
-const utf8 = new TextDecoder('utf-8');
-
-/**
- * Decodes a whole object. gzip is recognised by its magic number, whatever the object's name, so a
- * reader need not know the writer's compression. Throws DataError on malformed content.
- */
-export async function decodeObject(
-  format: FormatName,
-  bytes: Uint8Array,
-  options: FormatOptions,
-): Promise<DecodedRecord[]> {
-  const plain = format !== 'parquet' && isGzip(bytes) ? gunzip(bytes) : bytes;
-  switch (format) {
-    case 'json':
-      return decodeJsonLines(utf8.decode(plain), options);
-    case 'csv':
-      return decodeCsv(utf8.decode(plain), options);
-    case 'parquet':
-      return decodeParquet(plain, options);
-    case 'bytes':
-      return decodeBytes(plain, options);
-    case 'lines':
-      return decodeLines(utf8.decode(plain));
-  }
-}
+export { decodeObject } from './record-stream.js';

@@ -3,8 +3,8 @@ import { createGunzip } from 'node:zlib';
 import { DataError, Schemas } from '@sluice/core';
 import { csvRecords } from './csv-format.js';
 import { parseCsv, type CsvCell } from './csv-text.js';
-import { decodeObject } from './format-registry.js';
 import { jsonLineRecord } from './json-lines-format.js';
+import { decodeParquet } from './parquet-format.js';
 import { valueRecord, type DecodedRecord, type FormatName, type FormatOptions } from './record-format.js';
 
 /**
@@ -54,6 +54,20 @@ export class RecordCursor {
   }
 }
 
+/**
+ * Decodes a whole object. gzip is recognised by its magic number, whatever the object's name, so a
+ * reader need not know the writer's compression. Throws DataError on malformed content.
+ */
+export async function decodeObject(format: FormatName, bytes: Uint8Array, options: FormatOptions): Promise<DecodedRecord[]> {
+  const out: DecodedRecord[] = [];
+  for await (const record of decodeChunks(format, oneChunk(bytes), options)) out.push(record);
+  return out;
+}
+
+async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
 /** Records of an object whose bytes arrive as `chunks`. */
 export function recordCursor(
   format: FormatName,
@@ -71,7 +85,7 @@ async function* decodeChunks(
   if (format === 'parquet') {
     const parts: Uint8Array[] = [];
     for await (const chunk of chunks) parts.push(chunk);
-    yield* await decodeObject(format, Buffer.concat(parts), options);
+    yield* await decodeParquet(Buffer.concat(parts), options);
     return;
   }
   const plain = await gunzipIfCompressed(chunks);

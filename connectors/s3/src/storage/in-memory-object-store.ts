@@ -49,17 +49,13 @@ export class InMemoryObjectStore implements ObjectStore {
     for (const key of keys) yield { key, sizeBytes: this.objects.get(key)?.bytes.length ?? 0 };
   }
 
-  async read(key: string): Promise<Uint8Array> {
-    const o = this.objects.get(key);
-    if (o === undefined) throw new NotFoundError(`no object ${key}`);
-    return o.bytes;
-  }
-
   /** bytes per chunk `readStream` yields: small values exercise records split across chunks */
   streamChunkBytes = 64 * 1024;
 
   async readStream(key: string): Promise<AsyncIterable<Uint8Array>> {
-    const bytes = await this.read(key);
+    const o = this.objects.get(key);
+    if (o === undefined) throw new NotFoundError(`no object ${key}`);
+    const bytes = o.bytes;
     const size = this.streamChunkBytes;
     return (async function* () {
       for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);

@@ -32,8 +32,6 @@ export interface ObjectStore {
   startUpload(key: string): ObjectUpload;
   /** Lists objects under `prefix` in key order (UTF-8 binary order, as S3 does), page by page. */
   list(prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo>;
-  /** Reads a whole object. Rejects with a NotFoundError when it does not exist. */
-  read(key: string, signal?: AbortSignal): Promise<Uint8Array>;
   /** Reads an object as its bytes arrive. Rejects with a NotFoundError when it does not exist. */
   readStream(key: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
   /** Releases connections. Idempotent. */

@@ -67,19 +67,6 @@ export class S3ObjectStore implements ObjectStore {
     } while (token !== undefined);
   }
 
-  async read(key: string, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.send(async () => {
-      const out = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...this.customerKeyParams() }),
-        {
-          abortSignal: signal,
-        },
-      );
-      if (out.Body === undefined) return new Uint8Array(0);
-      return out.Body.transformToByteArray();
-    }, `reading s3://${this.bucket}/${key}`);
-  }
-
   async readStream(key: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
     const what = `reading s3://${this.bucket}/${key}`;
     const body = await this.send(async () => {
