@@ -199,6 +199,8 @@ const sourceOnly: ConfigSchema = {
     },
     'offsets.storage.topic': {
       type: 'string',
+      // a legal Kafka topic name
+      pattern: '^[A-Za-z0-9._-]{1,249}$',
       description:
         "The connector's own offsets topic (created compacted when missing). Offsets are read from it first, then from the worker's offsets topic for partitions it has not written; writes go to it (inside exactly-once transactions) and are copied to the worker's topic.",
       'x-group': 'Offsets Topic',

@@ -55,6 +55,16 @@ describe('bad input over HTTP', () => {
     expect(await connectors()).not.toContain('no-topic');
   });
 
+  it('rejects an offsets.storage.topic that is not a legal topic name with 400 naming it', async () => {
+    const r = await http(worker.url + '/connectors', 'POST', {
+      name: 'bad-offsets-topic',
+      config: { 'connector.class': 'FileStreamSource', file: input, topic: 't', 'offsets.storage.topic': 'my offsets!' },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.message).toMatch(/offsets\.storage\.topic.*must match the pattern/);
+    expect(await connectors()).not.toContain('bad-offsets-topic');
+  });
+
   it('answers malformed JSON with 400, not 500', async () => {
     const r = await http(worker.url + '/connectors', 'POST', '{"name": "broken", "config": {');
     expect(r.status).toBe(400);
